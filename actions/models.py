@@ -1,0 +1,179 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from directory import access
+from directory.models import Organisation, OwnerRole, Person, VersionedModel
+from meetings.models import AgendaItem, Meeting
+
+DUE_SOON_DAYS = 14
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=ActionItem.OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__lt=today)
+
+    def due_soon(self, today=None, days=DUE_SOON_DAYS):
+        today = today or timezone.localdate()
+        return self.open().filter(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+        )
+
+    def no_date(self):
+        return self.open().filter(due_date__isnull=True)
+
+    def owned_by_person(self, person):
+        """Owned directly, through the person's organisation, or through a role they hold."""
+        if person is None:
+            return self.none()
+        condition = Q(owner_person=person) | Q(owner_role__holders=person)
+        if person.organisation_id:
+            condition |= Q(owner_organisation_id=person.organisation_id)
+        return self.filter(condition).distinct()
+
+    def owned_by(self, user):
+        return self.owned_by_person(access.person_of(user))
+
+    def visible_to(self, user):
+        """Officials and secretariat see all; members see actions of meetings shared with them
+        and every action they own."""
+        if access.is_staff_role(user):
+            return self
+        if access.is_member(user):
+            shared = Meeting.objects.visible_to(user)
+            mine = self.owned_by(user).values("pk")
+            return self.filter(Q(meeting__in=shared) | Q(pk__in=mine))
+        return self.none()
+
+
+class ActionItem(VersionedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class DueRule(models.TextChoices):
+        NONE = "", _("No date")
+        FIXED = "fixed", _("A fixed date")
+        NEXT_MEETING = "next_meeting", _("Before the next meeting")
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="actions"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"), null=True, blank=True, help_text=_("Its number in the Summary of Actions")
+    )
+    text = models.TextField(_("action"))
+    inline_text = models.TextField(
+        _("as recorded under the item"), blank=True, help_text=_("The 'Action:' line in the notes")
+    )
+    owner_text = models.CharField(_("owner (as written)"), max_length=255, blank=True)
+    owner_person = models.ForeignKey(
+        Person,
+        verbose_name=_("owner (person)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_actions",
+    )
+    owner_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner (organisation)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_actions",
+    )
+    owner_role = models.ForeignKey(
+        OwnerRole,
+        verbose_name=_("owner (role)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_actions",
+    )
+    deadline_text = models.CharField(
+        _("deadline (as written)"), max_length=255, blank=True, help_text="As soon as possible"
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_rule = models.CharField(max_length=20, choices=DueRule, default=DueRule.NONE, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.OPEN)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completion_note = models.TextField(_("completion note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting__starts_at", "number", "pk"]
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                condition=Q(number__isnull=False),
+                name="unique_action_number_per_meeting",
+            )
+        ]
+
+    def __str__(self):
+        prefix = f"{self.number}. " if self.number else ""
+        return f"{prefix}{self.text[:80]}"
+
+    def get_absolute_url(self):
+        return reverse("actions:detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.is_open and self.due_date is not None and self.due_date < today
+
+    @property
+    def overdue(self):
+        return self.is_overdue()
+
+    @property
+    def owner_display(self):
+        resolved = self.owner_person or self.owner_organisation or self.owner_role
+        return self.owner_text or (str(resolved) if resolved else "")
+
+
+class ActionUpdate(models.Model):
+    """A dated progress note on an action, written by its owner or the secretariat."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=ActionItem.Status)
+    note = models.TextField(_("progress note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+
+    def __str__(self):
+        return f"{self.action_id} {self.get_status_display()} {self.created_at:%Y-%m-%d}"

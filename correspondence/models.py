@@ -1,0 +1,157 @@
+"""Letters to forum members: the record of what was written, to whom, with what enclosures.
+
+Correspondence has its own app because a letter is not a meeting record: it has recipients,
+enclosures, a restricted-sharing note and (later) one delivery per recipient.
+"""
+
+import os
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from directory import access
+from directory.models import Forum, Organisation, Person, VersionedModel
+
+
+class LetterQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Officials and secretariat see every letter; members see letters sent to the members."""
+        if access.is_staff_role(user):
+            return self
+        if access.is_member(user):
+            person = access.person_of(user)
+            condition = Q(audience=Letter.Audience.ALL_MEMBERS, status=Letter.Status.SENT)
+            if person is not None:
+                condition |= Q(status=Letter.Status.SENT, recipient_people=person)
+                if person.organisation_id:
+                    condition |= Q(
+                        status=Letter.Status.SENT,
+                        recipient_organisations=person.organisation_id,
+                    )
+            return self.filter(condition).distinct()
+        return self.none()
+
+
+class Letter(VersionedModel):
+    class Audience(models.TextChoices):
+        ALL_MEMBERS = "all_members", _("All forum members")
+        ORGANISATIONS = "organisations", _("Chosen organisations")
+        PEOPLE = "people", _("Chosen people")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="letters")
+    reference = models.CharField(_("reference"), max_length=50, unique=True)
+    date = models.DateField(_("date"))
+    sender = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters_sent"
+    )
+    sender_name = models.CharField(_("sender"), max_length=200)
+    sender_titles_en = models.TextField(_("sender's titles (English)"), blank=True)
+    sender_titles_cy = models.TextField(_("sender's titles (Welsh)"), blank=True)
+    organisation_en = models.CharField(max_length=200, blank=True, default="Welsh Government")
+    organisation_cy = models.CharField(max_length=200, blank=True, default="Llywodraeth Cymru")
+    sender_address = models.TextField(_("sender's address and contact details"), blank=True)
+    addressee = models.CharField(_("addressed to"), max_length=255, blank=True)
+    salutation_en = models.CharField(max_length=100, default="Dear all,")
+    salutation_cy = models.CharField(max_length=100, blank=True, default="Annwyl bawb,")
+    subject_en = models.CharField(_("subject (English)"), max_length=255)
+    subject_cy = models.CharField(_("subject (Welsh)"), max_length=255, blank=True)
+    body_en = models.TextField(_("body (English)"))
+    body_cy = models.TextField(_("body (Welsh)"), blank=True)
+    closing_en = models.CharField(max_length=100, default="Yours sincerely,")
+    closing_cy = models.CharField(max_length=100, blank=True, default="Yn gywir,")
+    welsh_language_statement_en = models.TextField(blank=True)
+    welsh_language_statement_cy = models.TextField(blank=True)
+    restricted_note = models.TextField(
+        _("restricted-sharing note"),
+        blank=True,
+        help_text=_("What recipients must not share, and where"),
+    )
+    audience = models.CharField(
+        _("send to"), max_length=20, choices=Audience, default=Audience.ALL_MEMBERS
+    )
+    recipient_people = models.ManyToManyField(Person, blank=True, related_name="letters_received")
+    recipient_organisations = models.ManyToManyField(
+        Organisation, blank=True, related_name="letters_received"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    source_document = models.CharField(max_length=255, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[])
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "reference"]
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+
+    def __str__(self):
+        return f"{self.reference} – {self.subject_en}"
+
+    def get_absolute_url(self):
+        return reverse("correspondence:detail", args=[self.pk])
+
+
+class CarbonCopy(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="cc")
+    order = models.PositiveSmallIntegerField(default=0)
+    as_written = models.CharField(_("as written"), max_length=255)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters_cc"
+    )
+
+    class Meta:
+        ordering = ["letter", "order"]
+        verbose_name = _("cc")
+        verbose_name_plural = _("cc list")
+
+    def __str__(self):
+        return self.as_written
+
+
+def validate_enclosure(file):
+    ext = os.path.splitext(file.name)[1].lower().lstrip(".")
+    if ext not in settings.ENCLOSURE_ALLOWED_EXTENSIONS:
+        raise ValidationError(
+            _("%(ext)s files cannot be enclosed. Use one of: %(allowed)s."),
+            params={"ext": ext or "Extensionless", "allowed": ", ".join(settings.ENCLOSURE_ALLOWED_EXTENSIONS)},
+        )
+    if file.size > settings.ENCLOSURE_MAX_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s MB; enclosures must be at most %(max)s MB."),
+            params={
+                "size": round(file.size / 1048576, 1),
+                "max": round(settings.ENCLOSURE_MAX_BYTES / 1048576, 1),
+            },
+        )
+
+
+class Enclosure(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="enclosures")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=255)
+    file = models.FileField(
+        _("file"),
+        upload_to="enclosures/%Y/",
+        blank=True,
+        validators=[validate_enclosure],
+    )
+
+    class Meta:
+        ordering = ["letter", "order"]
+        verbose_name = _("enclosure")
+        verbose_name_plural = _("enclosures")
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,296 @@
+"""Organisations, people, the forum and the roles that own actions.
+
+The directory has its own app because every other record points at it: attendance rows, action
+owners, plan leads and letter recipients all resolve to an organisation, a person or a role here.
+"""
+
+import re
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh")
+
+
+def normalise_name(value: str) -> str:
+    """A key under which spellings of one name compare equal.
+
+    Case, accents, punctuation, "&" versus "and" and surrounding space are ignored, so
+    "Romani Cultural & Arts Company" and "romani cultural and arts company" meet.
+    """
+    value = unicodedata.normalize("NFKD", value or "")
+    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    value = value.lower().replace("&", " and ")
+    value = re.sub(r"[^a-z0-9]+", " ", value)
+    return " ".join(value.split())
+
+
+class VersionedModel(models.Model):
+    """A record with a version number, raised on every save, for optimistic locking."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def resolve(self, name: str):
+        """The organisation that ``name`` means: by name, short name or alias; None if unknown."""
+        key = normalise_name(name)
+        if not key:
+            return None
+        found = self.filter(Q(normalised_name=key) | Q(aliases__normalised=key)).first()
+        if found is None:
+            found = self.filter(short_name__iexact=name.strip()).exclude(short_name="").first()
+        return found
+
+
+class Organisation(VersionedModel):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        GOVERNMENT_TEAM = "government_team", _("Government team")
+        PUBLIC_BODY = "public_body", _("Public body")
+        POLICE = "police", _("Police and criminal justice")
+        THIRD_SECTOR = "third_sector", _("Third sector")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    short_name = models.CharField(
+        _("short name or acronym"), max_length=50, blank=True, help_text=_("For example WLGA")
+    )
+    normalised_name = models.CharField(max_length=255, unique=True, editable=False)
+    slug = models.SlugField(max_length=255, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams",
+    )
+    website = models.URLField(_("website"), blank=True)
+    history = HistoricalRecords()
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalised_name = normalise_name(self.name)
+        if not self.slug:
+            base = slugify(self.name)[:240] or "organisation"
+            slug, n = base, 2
+            while Organisation.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                slug, n = f"{base}-{n}", n + 1
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("directory:organisation_detail", args=[self.slug])
+
+    @property
+    def display_name(self):
+        if self.short_name and self.short_name.lower() not in self.name.lower():
+            return f"{self.name} ({self.short_name})"
+        return self.name
+
+
+class OrganisationAlias(models.Model):
+    """Another spelling of an organisation's name, as found in the documents."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(_("alias"), max_length=255)
+    normalised = models.CharField(max_length=255, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name = _("organisation alias")
+        verbose_name_plural = _("organisation aliases")
+
+    def __str__(self):
+        return self.alias
+
+    def save(self, *args, **kwargs):
+        self.normalised = normalise_name(self.alias)
+        super().save(*args, **kwargs)
+
+
+def new_calendar_token():
+    return secrets.token_urlsafe(32)
+
+
+class Person(VersionedModel):
+    full_name = models.CharField(_("name"), max_length=200)
+    honorific = models.CharField(_("post-nominals"), max_length=30, blank=True, help_text="MS")
+    title_en = models.CharField(_("job title (English)"), max_length=255, blank=True)
+    title_cy = models.CharField(_("job title (Welsh)"), max_length=255, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+    is_organisation_contact = models.BooleanField(
+        _("main contact for the organisation"),
+        default=False,
+        help_text=_("Receives reminders for actions owned by the organisation."),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language, default=Language.ENGLISH
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    calendar_token = models.CharField(
+        max_length=64, unique=True, default=new_calendar_token, editable=False
+    )
+    history = HistoricalRecords(excluded_fields=["calendar_token"])
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("directory:person_detail", args=[self.pk])
+
+    @property
+    def display_name(self):
+        return f"{self.full_name} {self.honorific}".strip()
+
+
+class Forum(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    name_cy = models.CharField(_("name (Welsh)"), max_length=200, blank=True)
+    slug = models.SlugField(unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("forum")
+        verbose_name_plural = _("forums")
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def default(cls):
+        forum, _created = cls.objects.get_or_create(
+            slug=slugify(settings.FORUM_NAME),
+            defaults={"name": settings.FORUM_NAME, "name_cy": "Fforwm Hil Cymru"},
+        )
+        return forum
+
+
+class MembershipRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    MEMBER = "member", _("Member")
+    SECRETARIAT = "secretariat", _("Secretariat")
+    OFFICIAL = "official", _("Official")
+    OBSERVER = "observer", _("Observer")
+
+
+class Membership(models.Model):
+    """An organisation or a person belonging to the forum, in one role."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=MembershipRole, default=MembershipRole.MEMBER
+    )
+    joined_on = models.DateField(_("joined"), null=True, blank=True)
+    left_on = models.DateField(_("left"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["role", "organisation__name", "person__full_name"]
+        verbose_name = _("forum membership")
+        verbose_name_plural = _("forum memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(person__isnull=False),
+                name="membership_has_member",
+            ),
+            models.UniqueConstraint(
+                fields=["forum", "organisation", "person", "role"], name="unique_membership"
+            ),
+        ]
+
+    def __str__(self):
+        who = self.person or self.organisation
+        return f"{who} – {self.get_role_display()}"
+
+
+class OwnerRoleQuerySet(models.QuerySet):
+    def resolve(self, text: str):
+        key = normalise_name(text)
+        if not key:
+            return None
+        for role in self.all():
+            if key in role.normalised_names():
+                return role
+        return None
+
+
+class OwnerRole(models.Model):
+    """A role that can own actions in the notes, such as "Secretariat" or "Regional Convenor
+    (North Wales)". Actions owned by a role reach the people who hold it."""
+
+    forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="owner_roles")
+    name = models.CharField(_("name"), max_length=200)
+    name_cy = models.CharField(_("name (Welsh)"), max_length=200, blank=True)
+    category = models.CharField(
+        _("kind of role"), max_length=20, choices=MembershipRole, default=MembershipRole.MEMBER
+    )
+    aliases = models.JSONField(
+        _("other names"), default=list, blank=True, help_text=_("Other ways the notes name it")
+    )
+    holders = models.ManyToManyField(
+        Person, verbose_name=_("held by"), blank=True, related_name="owner_roles"
+    )
+
+    objects = OwnerRoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("owner role")
+        verbose_name_plural = _("owner roles")
+        constraints = [models.UniqueConstraint(fields=["forum", "name"], name="unique_role_name")]
+
+    def __str__(self):
+        return self.name
+
+    def normalised_names(self):
+        return {normalise_name(n) for n in [self.name, *self.aliases] if n}

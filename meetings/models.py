@@ -1,0 +1,146 @@
+import uuid
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from directory import access
+from directory.models import Forum, Organisation, Person, VersionedModel
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Officials and secretariat see every meeting; members only approved notes."""
+        if access.is_staff_role(user):
+            return self
+        if access.is_member(user):
+            return self.filter(notes_status=Meeting.NotesStatus.APPROVED).exclude(
+                status=Meeting.Status.CANCELLED
+            )
+        return self.none()
+
+    def upcoming(self, now=None):
+        now = now or timezone.now()
+        return self.filter(starts_at__gte=now).exclude(status=Meeting.Status.CANCELLED)
+
+
+class Meeting(VersionedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class NotesStatus(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+
+    forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=255, blank=True)
+    online_platform = models.CharField(
+        _("online platform"), max_length=100, blank=True, help_text=_("For example Teams")
+    )
+    online_link = models.URLField(_("online link"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PLANNED)
+    notes_status = models.CharField(
+        _("notes"), max_length=10, choices=NotesStatus, default=NotesStatus.DRAFT
+    )
+    source_document = models.CharField(max_length=255, blank=True, editable=False)
+    # Diary markers: a stable UID and a sequence raised whenever the invitation changes.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    ics_sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+
+    def __str__(self):
+        local = timezone.localtime(self.starts_at)
+        return f"{self.title or self.forum.name} – {local:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def where(self):
+        if self.venue and self.online_platform:
+            return f"{self.venue} and via {self.online_platform}"
+        if self.online_platform:
+            return f"Via {self.online_platform}"
+        return self.venue
+
+    def previous(self):
+        return (
+            Meeting.objects.filter(forum=self.forum, starts_at__lt=self.starts_at)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .order_by("-starts_at")
+            .first()
+        )
+
+    def next(self):
+        return (
+            Meeting.objects.filter(forum=self.forum, starts_at__gt=self.starts_at)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .order_by("starts_at")
+            .first()
+        )
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=255)
+    title_cy = models.CharField(_("title (Welsh)"), max_length=255, blank=True)
+    discussion = models.TextField(_("discussion"), blank=True)
+    discussion_cy = models.TextField(_("discussion (Welsh)"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="unique_item_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        APOLOGIES = "apologies", _("Apologies")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    order = models.PositiveSmallIntegerField(default=0)
+    as_written = models.CharField(
+        _("as written"), max_length=255, help_text=_("The row as the notes give it")
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    organisation_text = models.CharField(_("organisation or role"), max_length=255, blank=True)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendance"
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendance"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.PRESENT)
+
+    class Meta:
+        ordering = ["meeting", "status", "order"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+
+    def __str__(self):
+        return self.as_written

@@ -1,0 +1,242 @@
+"""factory-boy factories for every model, used across the suite."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from actions.models import ActionItem, ActionUpdate
+from correspondence.models import CarbonCopy, Enclosure, Letter
+from directory import access
+from directory.models import (
+    Forum,
+    Membership,
+    Organisation,
+    OrganisationAlias,
+    OwnerRole,
+    Person,
+)
+from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
+from meetings.models import AgendaItem, Attendance, Meeting
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            for name in extracted:
+                self.groups.add(Group.objects.get_or_create(name=name)[0])
+        if create:
+            self.save()
+
+
+def official_user(**kwargs):
+    return UserFactory(groups=[access.OFFICIALS], **kwargs)
+
+
+def secretariat_user(**kwargs):
+    return UserFactory(groups=[access.SECRETARIAT], **kwargs)
+
+
+def member_user(person=None, **kwargs):
+    user = UserFactory(groups=[access.MEMBERS], **kwargs)
+    person = person or PersonFactory()
+    person.user = user
+    person.save()
+    return user
+
+
+class ForumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Forum
+        django_get_or_create = ("slug",)
+
+    name = "Wales Race Forum"
+    name_cy = "Fforwm Hil Cymru"
+    slug = "wales-race-forum"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Community Organisation {n}")
+    kind = Organisation.Kind.THIRD_SECTOR
+
+
+class OrganisationAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationAlias
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    alias = factory.Sequence(lambda n: f"Alias {n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = factory.Faker("name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    forum = factory.SubFactory(ForumFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "member"
+
+
+class OwnerRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OwnerRole
+
+    forum = factory.SubFactory(ForumFactory)
+    name = factory.Sequence(lambda n: f"Role {n}")
+    category = "member"
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    forum = factory.SubFactory(ForumFactory)
+    title = "Wales Race Forum"
+    starts_at = factory.Sequence(
+        lambda n: timezone.make_aware(datetime.datetime(2025, 3, 17, 12, 0))
+        + datetime.timedelta(days=7 * n)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    online_platform = "Teams"
+    status = Meeting.Status.HELD
+    notes_status = Meeting.NotesStatus.APPROVED
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+    discussion = "The forum discussed the item."
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    meeting = factory.SubFactory(MeetingFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    as_written = factory.LazyAttribute(lambda o: o.organisation.name)
+    organisation_text = factory.LazyAttribute(lambda o: o.organisation.name)
+
+
+class ActionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"Share document {n} with Forum members.")
+    owner_text = "Secretariat"
+    deadline_text = "As soon as possible"
+
+
+class ActionUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActionUpdate
+
+    action = factory.SubFactory(ActionItemFactory)
+    status = ActionItem.Status.IN_PROGRESS
+    note = "Work has started."
+
+
+class DeliveryPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeliveryPlan
+        django_get_or_create = ("period",)
+
+    title_en = "Tackling Hate Crimes and Incidents: Framework for Action – Delivery Plan"
+    period = "2016-17"
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    plan = factory.SubFactory(DeliveryPlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title_en = factory.Sequence(lambda n: f"Objective title {n}")
+
+
+class DeliveryAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeliveryArea
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title_en = factory.Sequence(lambda n: f"Delivery area title {n}")
+
+
+class PlanActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanAction
+
+    area = factory.SubFactory(DeliveryAreaFactory)
+    plan = factory.LazyAttribute(lambda o: o.area.objective.plan)
+    reference = factory.Sequence(lambda n: f"9.{n + 1}")
+    text = factory.Sequence(lambda n: f"We will deliver programme {n}.")
+    leads_text = "Welsh Government"
+
+
+class PlanActionLeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanActionLead
+
+    action = factory.SubFactory(PlanActionFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Letter
+
+    forum = factory.SubFactory(ForumFactory)
+    reference = factory.Sequence(lambda n: f"JH/PO/{n}/2025")
+    date = datetime.date(2025, 1, 30)
+    sender_name = "Jane Hutt AS/MS"
+    sender_titles_en = "Cabinet Secretary for Social Justice, Trefnydd and Chief Whip"
+    subject_en = "Support for social media misinformation"
+    body_en = "I am writing to let you know we stand in solidarity with you."
+    status = Letter.Status.SENT
+
+
+class CarbonCopyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CarbonCopy
+
+    letter = factory.SubFactory(LetterFactory)
+    as_written = "WCVA"
+
+
+class EnclosureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enclosure
+
+    letter = factory.SubFactory(LetterFactory)
+    title = "Draft Misinformation toolkit"
