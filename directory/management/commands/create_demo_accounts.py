@@ -1,0 +1,167 @@
+"""Demo accounts, one per role, so a newcomer can sign in and look around.
+
+They are created only on the embedded default (SQLite, DEBUG on): a site with a DATABASE_URL holds
+real people's records, and a known demo password there would be an open door.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from directory import access
+from directory.management.commands.setup_roles import setup_roles
+from directory.models import Forum, Membership, MembershipRole, Organisation, OwnerRole, Person
+from meetings.models import Meeting
+
+# The demo member holds this role so that "my actions" has something in it: the seed meeting gives
+# the Regional Convenor (North Wales) an action.
+DEMO_MEMBER_ROLE = "Regional Convenor (North Wales)"
+DEMO_MEMBER_NAME = "Demo Forum Member"
+# Where the generated password is kept between runs, so the one printed always works.
+PASSWORD_FILE_NAME = "demo-password"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    group: str | None = None
+    is_staff: bool = False
+    is_superuser: bool = False
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("official", "Official (also the admin)", access.OFFICIALS, is_staff=True),
+    DemoAccount("secretariat", "Secretariat", access.SECRETARIAT),
+    DemoAccount("member", "Forum member", access.MEMBERS),
+    DemoAccount("admin", "Superuser", None, is_staff=True, is_superuser=True),
+)
+
+
+def demo_accounts_allowed() -> bool:
+    return bool(getattr(settings, "EMBEDDED_DEFAULTS", False) and settings.DEBUG)
+
+
+def demo_password(var_dir: Path) -> str:
+    """The password of every demo account: generated once per installation, kept in var/."""
+    path = Path(var_dir) / PASSWORD_FILE_NAME
+    if path.exists():
+        stored = path.read_text().strip()
+        if stored:
+            return stored
+    password = f"demo-{secrets.token_urlsafe(9)}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password + "\n")
+    path.chmod(0o600)
+    return password
+
+
+def demo_member_organisation(role: OwnerRole | None) -> Organisation | None:
+    """The organisation of the demo role's holder, else one that attended the latest meeting."""
+    if role is not None:
+        holder = role.holders.exclude(organisation=None).select_related("organisation").first()
+        if holder is not None:
+            return holder.organisation
+    meeting = Meeting.objects.order_by("-starts_at").first()
+    if meeting is None:
+        return None
+    attending = Organisation.objects.filter(attendance__meeting=meeting).distinct()
+    return (
+        attending.filter(kind=Organisation.Kind.THIRD_SECTOR).first()
+        or attending.exclude(kind=Organisation.Kind.GOVERNMENT_TEAM).first()
+        or attending.first()
+    )
+
+
+def link_demo_member(user) -> Person:
+    """Give the demo member a person record in the forum, holding the demo role if it exists."""
+    forum = Forum.default()
+    role = OwnerRole.objects.filter(forum=forum).resolve(DEMO_MEMBER_ROLE)
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        person = Person.objects.create(
+            full_name=DEMO_MEMBER_NAME,
+            email=f"{user.username}@example.org",
+            organisation=demo_member_organisation(role),
+            user=user,
+        )
+    Membership.objects.get_or_create(forum=forum, person=person, role=MembershipRole.MEMBER)
+    if role is not None:
+        role.holders.add(person)
+    return person
+
+
+@transaction.atomic
+def create_demo_accounts(*, password: str) -> dict[str, object]:
+    """Create or refresh the demo accounts; returns {username: user}. Idempotent."""
+    setup_roles()
+    users = {}
+    for account in DEMO_ACCOUNTS:
+        user, _created = get_user_model().objects.get_or_create(username=account.username)
+        user.email = f"{account.username}@example.org"
+        user.is_staff = account.is_staff
+        user.is_superuser = account.is_superuser
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        if account.group:
+            user.groups.add(Group.objects.get(name=account.group))
+        users[account.username] = user
+    link_demo_member(users["member"])
+    return users
+
+
+class Command(BaseCommand):
+    help = (
+        "Create one demo account per role (official, secretariat, forum member, admin) with a "
+        "shared generated password, and print how to sign in. Only on the embedded default "
+        "(no DATABASE_URL, DEBUG on); anywhere else it refuses."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only-if-embedded",
+            action="store_true",
+            help="Outside the embedded default, say so and exit 0 instead of failing (make run).",
+        )
+        parser.add_argument(
+            "--port",
+            default=os.environ.get("PORT", "8000"),
+            help="Port shown in the sign-in address (default: $PORT or 8000).",
+        )
+
+    def handle(self, *args, **options):
+        if not demo_accounts_allowed():
+            message = (
+                "Demo accounts are created only on the embedded default (no DATABASE_URL, "
+                "DEBUG on). These settings may hold real people's records: none were created."
+            )
+            if options["only_if_embedded"]:
+                self.stdout.write(message)
+                return
+            raise CommandError(message)
+        password = demo_password(settings.VAR_DIR)
+        users = create_demo_accounts(password=password)
+        self.print_sign_in(users, password, options["port"])
+
+    def print_sign_in(self, users, password, port):
+        member = users["member"].person
+        lines = [
+            "",
+            "Demo accounts (embedded default only)",
+            f"  Sign in at:  http://127.0.0.1:{port}/accounts/login/",
+            f"  Password:    {password}   (the same for every demo account)",
+        ]
+        for account in DEMO_ACCOUNTS:
+            lines.append(f"  Username:    {account.username:<12} {account.role}")
+        where = member.organisation or "no organisation yet"
+        lines.append(f"  The member is {member.full_name}, {where}.")
+        lines.append(f"  Admin:       http://127.0.0.1:{port}/admin/ (official or admin)")
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
