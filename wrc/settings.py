@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "actions",
     "hatecrime",
     "correspondence",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -166,12 +167,14 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Without it kombu keeps exchange bindings in ./control, wherever the worker was started.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -180,6 +183,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {}
+# Letters: a sweeper re-queues deliveries whose task was lost and marks those stuck in "sending"
+# (the worker died mid-send) as uncertain, for the secretariat to confirm or resend.
+CELERY_BEAT_SCHEDULE["correspondence-sweep"] = {
+    "task": "correspondence.tasks.sweep_letter_deliveries",
+    "schedule": env.float("LETTER_SWEEP_SECONDS", default=60.0),
+}
+LETTER_MAX_ATTEMPTS = env.int("LETTER_MAX_ATTEMPTS", default=5)
+LETTER_RETRY_BASE_SECONDS = env.float("LETTER_RETRY_BASE_SECONDS", default=60.0)
+LETTER_SENDING_TIMEOUT_SECONDS = env.int("LETTER_SENDING_TIMEOUT_SECONDS", default=600)
+LETTER_QUEUE_STALE_SECONDS = env.int("LETTER_QUEUE_STALE_SECONDS", default=900)
 
 # Uploads (letter enclosures): types and size that are accepted.
 ENCLOSURE_MAX_BYTES = env.int("ENCLOSURE_MAX_BYTES", default=10 * 1024 * 1024)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("plan/", include("hatecrime.urls")),
     path("directory/", include("directory.urls")),
     path("letters/", include("correspondence.urls")),
+    path("exports/", include("exports.urls")),
 ]
