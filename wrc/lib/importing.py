@@ -1,0 +1,220 @@
+"""What every document importer shares: a format error that names its line, a report of what
+changed, a field-by-field upsert that saves only real changes, and HTML-to-text cleaning.
+
+Importers parse the whole document first (raising ``ImportFormatError``) and only then write,
+inside one transaction, so a malformed file saves nothing.
+"""
+
+import html
+import os
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+
+class ImportFormatError(Exception):
+    """The document does not have the layout the importer expects."""
+
+    def __init__(self, line: int | None, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self):
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
+class ImportReport:
+    """Counts of records created, updated, unchanged and removed, by model."""
+
+    label: str
+    dry_run: bool = False
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+    deleted: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            sum(self.created.values()) + sum(self.updated.values()) + sum(self.deleted.values())
+        )
+
+    def summary(self) -> str:
+        def part(word, counter):
+            items = ", ".join(f"{n} {name}" for name, n in sorted(counter.items()) if n)
+            return f"{word} {items}" if items else ""
+
+        parts = [
+            part("created", self.created),
+            part("updated", self.updated),
+            part("removed", self.deleted),
+        ]
+        body = "; ".join(p for p in parts if p) or "nothing changed"
+        prefix = "[dry run, nothing saved] would have " if self.dry_run and self.changed else ""
+        return f"{self.label}: {prefix}{body}"
+
+
+def _label(model) -> str:
+    return str(model._meta.verbose_name_plural)
+
+
+def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
+    """Create or update one row so that it holds ``values``; save only the fields that differ.
+
+    Saving nothing when nothing changed is what keeps a second import from adding history rows.
+    """
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.save()
+        report.created[_label(model)] += 1
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if not changed:
+        report.unchanged[_label(model)] += 1
+        return obj
+    for name in changed:
+        setattr(obj, name, values[name])
+    update_fields = list(changed)
+    if hasattr(obj, "version"):
+        obj.version += 1
+        update_fields.append("version")
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        update_fields.append("updated_at")
+    obj.save(update_fields=[model._meta.get_field(n).name for n in update_fields])
+    report.updated[_label(model)] += 1
+    return obj
+
+
+def delete_rest(queryset, *, report: ImportReport):
+    """Remove rows the document no longer has (for example surplus attendance rows)."""
+    count = queryset.count()
+    if count:
+        report.deleted[_label(queryset.model)] += count
+        for obj in queryset:
+            obj.delete()
+
+
+def run_import(work: Callable[[], ImportReport], *, dry_run: bool) -> ImportReport:
+    """Run ``work`` in one transaction; roll it back when this is a dry run."""
+    with transaction.atomic():
+        report = work()
+        report.dry_run = dry_run
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def read_document(path) -> str:
+    with open(path, encoding="utf-8-sig") as handle:
+        return handle.read()
+
+
+# --- text cleaning -------------------------------------------------------------------------
+
+BLOCK_TAG = re.compile(r"</?(?:p|ul|ol|div|h[1-6]|table|tr)\b[^>]*>", re.IGNORECASE)
+ITEM_TAG = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
+BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+ANY_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+BULLET_LINE = re.compile(r"^\s*(?:[-*•]|\d+\))\s+")
+
+
+@dataclass
+class Piece:
+    """One paragraph ("p") or one bullet item ("li") of cleaned text."""
+
+    kind: str
+    text: str
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def html_to_pieces(fragment: str) -> list[Piece]:
+    """Paragraphs and bullet items of an HTML (or plain) fragment, with tags removed."""
+    text = BREAK_TAG.sub("\n", fragment)
+    text = BLOCK_TAG.sub("\n\n", text)
+    text = ITEM_TAG.sub("\n\n• ", text)
+    text = ANY_TAG.sub("", text)
+    text = html.unescape(text)
+    pieces = []
+    for block in re.split(r"\n\s*\n", text):
+        lead, *items = block.split("•")
+        if squash(lead):
+            pieces.append(Piece("p", squash(lead)))
+        pieces.extend(Piece("li", squash(item)) for item in items if squash(item))
+    return pieces
+
+
+def render_pieces(pieces: list[Piece]) -> str:
+    """Plain text: a blank line between paragraphs, bullet items as consecutive "- " lines."""
+    out = []
+    for i, piece in enumerate(pieces):
+        if i:
+            both_items = piece.kind == "li" and pieces[i - 1].kind == "li"
+            out.append("\n" if both_items else "\n\n")
+        out.append(f"- {piece.text}" if piece.kind == "li" else piece.text)
+    return "".join(out)
+
+
+def join_fragments(first: str, second: str) -> str:
+    """Join text split across a page break: a word broken after a hyphen ("2016-" + "17")
+    joins without a space."""
+    first, second = first.rstrip(), second.lstrip()
+    if not first or not second:
+        return first or second
+    if first.endswith("-") and not first.endswith(" -"):
+        return first + second
+    return f"{first} {second}"
+
+
+def html_to_text(fragment: str) -> str:
+    return render_pieces(html_to_pieces(fragment))
+
+
+def strip_markdown(line: str) -> str:
+    """A line without Markdown heading marks and bold/italic markers."""
+    line = re.sub(r"^\s*#{1,6}\s*", "", line)
+    line = line.replace("**", "").replace("__", "")
+    return line.strip()
+
+
+def ensure_object(model, *, lookup: dict, defaults: dict, report: ImportReport):
+    """The row matching ``lookup``, created with ``defaults`` if missing and otherwise left as
+    officials last edited it (directory records belong to them once they exist)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **defaults)
+        obj.save()
+        report.created[_label(model)] += 1
+    return obj
+
+
+def import_file(importer: Callable[..., ImportReport], path, *, dry_run: bool) -> ImportReport:
+    """Run a document importer on a file, turning unreadable or malformed files into a
+    ``CommandError`` that names the file and the line."""
+    from django.core.management.base import CommandError
+
+    try:
+        text = read_document(path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"Cannot read {path}: {error}") from error
+    try:
+        return importer(text=text, source_name=os.path.basename(str(path)), dry_run=dry_run)
+    except ImportFormatError as error:
+        raise CommandError(f"{path}, {error}. Nothing was saved.") from error
+
+
+def add_import_arguments(parser) -> None:
+    parser.add_argument("file", help="The document, as plain text (UTF-8)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="Report what would change and save nothing",
+    )
