@@ -1,4 +1,4 @@
-"""Create the product's roles as Django groups. Safe to run again: it changes nothing new."""
+"""Create the product's roles as Django groups. Safe to run again."""
 
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand

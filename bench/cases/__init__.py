@@ -1,0 +1,1 @@
+"""Benchmark cases: every module in this package is imported by bench/run.py."""

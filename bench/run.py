@@ -1,0 +1,162 @@
+#!/usr/bin/env python
+"""Run the benchmark cases and write a JSON and a Markdown report to bench-reports/.
+
+Usage: .venv/bin/python bench/run.py [-k TEXT] [--repeat N] [--out DIR]
+
+Cases run on a throwaway test database of the configured engine (DATABASE_URL, else SQLite), never
+on the product's own data. Timings go to the report; no test asserts them.
+"""
+
+import argparse
+import datetime
+import importlib
+import json
+import os
+import pkgutil
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wrc.settings")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-k", dest="match", default="", help="only cases whose name contains this")
+    parser.add_argument("--repeat", type=int, help="repetitions per case (default: the case's)")
+    parser.add_argument("--out", default=str(BASE_DIR / "bench-reports"), help="report folder")
+    return parser.parse_args(argv)
+
+
+def load_cases():
+    import bench.cases
+    from bench.registry import CASES
+
+    for module in pkgutil.iter_modules(bench.cases.__path__):
+        importlib.import_module(f"bench.cases.{module.name}")
+    return CASES
+
+
+def use_file_database_for_sqlite(settings):
+    """SQLite tests run in memory; a benchmark should pay for the disk like make run does."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench.sqlite3")
+
+
+def time_case(case, repeat):
+    """Seconds per repetition; each repetition in a transaction that is rolled back."""
+    from django.db import transaction
+
+    timings = []
+    for _ in range(repeat):
+        with transaction.atomic():
+            context = case.setup() if case.setup else None
+            start = time.perf_counter()
+            case.func(context)
+            timings.append(time.perf_counter() - start)
+            transaction.set_rollback(True)
+    return timings
+
+
+def run_case(case, repeat):
+    try:
+        timings = time_case(case, repeat)
+    except Exception as exc:  # a broken case is reported, the others still run
+        return {"name": case.name, "error": f"{type(exc).__name__}: {exc}"}
+    return {
+        "name": case.name,
+        "repeat": len(timings),
+        "min_ms": round(min(timings) * 1000, 2),
+        "median_ms": round(statistics.median(timings) * 1000, 2),
+        "max_ms": round(max(timings) * 1000, 2),
+    }
+
+
+def database_description(connection):
+    version = ".".join(str(part) for part in connection.get_database_version())
+    name = connection.settings_dict["NAME"]
+    return {"vendor": connection.vendor, "version": version, "name": str(name)}
+
+
+def git_commit():
+    result = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+    )
+    return result.stdout.strip() or "unknown"
+
+
+def markdown(report):
+    db = report["database"]
+    lines = [
+        f"# Benchmarks {report['started_at']}",
+        "",
+        f"Commit {report['commit']}, {db['vendor']} {db['version']}, Python {report['python']}, "
+        f"{report['cpus']} CPUs.",
+        "",
+        "| case | repeat | min ms | median ms | max ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in report["results"]:
+        if "error" in row:
+            lines.append(f"| {row['name']} | – | error: {row['error']} | | |")
+        else:
+            lines.append(
+                f"| {row['name']} | {row['repeat']} | {row['min_ms']} | {row['median_ms']} "
+                f"| {row['max_ms']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def write_report(report, out_dir):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = "bench-" + report["started_at"].replace(":", "").replace("-", "")
+    (out_dir / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out_dir / f"{stem}.md").write_text(markdown(report))
+    return out_dir / f"{stem}.md"
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import django
+    from django.conf import settings
+
+    django.setup()
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    use_file_database_for_sqlite(settings)
+    setup_test_environment()
+    cases = [c for c in load_cases().values() if args.match in c.name]
+    started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        database = database_description(connection)
+        results = []
+        for case in cases:
+            print(f"bench: {case.name} …", flush=True)
+            results.append(run_case(case, args.repeat or case.repeat))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    report = {
+        "started_at": started,
+        "commit": git_commit(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "database": database,
+        "results": results,
+    }
+    path = write_report(report, Path(args.out))
+    print(markdown(report))
+    print(f"bench: report written to {path} and {path.with_suffix('.json')}")
+    return 1 if any("error" in row for row in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
