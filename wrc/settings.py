@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "actions",
     "hatecrime",
     "correspondence",
+    "calendars",
     "exports",
 ]
 

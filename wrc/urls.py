@@ -10,5 +10,6 @@ urlpatterns = [
     path("plan/", include("hatecrime.urls")),
     path("directory/", include("directory.urls")),
     path("letters/", include("correspondence.urls")),
+    path("calendar/", include("calendars.urls")),
     path("exports/", include("exports.urls")),
 ]
