@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from actions import views
 
 app_name = "actions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.ActionListView.as_view(), name="list"),
+    path("<int:pk>/", views.ActionDetailView.as_view(), name="detail"),
+]

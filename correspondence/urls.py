@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from correspondence import views
 
 app_name = "correspondence"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.LetterListView.as_view(), name="list"),
+    path("<int:pk>/", views.LetterDetailView.as_view(), name="detail"),
+    path(
+        "<int:letter_pk>/enclosures/<int:pk>/",
+        views.enclosure_download,
+        name="enclosure",
+    ),
+]

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from directory import views
 
 app_name = "directory"
-urlpatterns: list = []
+urlpatterns = [
+    path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
+    path(
+        "organisations/<slug:slug>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation_detail",
+    ),
+    path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
+]

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from hatecrime import views
 
 app_name = "hatecrime"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.PlanListView.as_view(), name="plan_list"),
+    path("<str:period>/", views.PlanDetailView.as_view(), name="plan_detail"),
+    path(
+        "<str:period>/<str:reference>/", views.PlanActionDetailView.as_view(), name="action_detail"
+    ),
+]

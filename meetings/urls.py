@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from meetings import views
 
 app_name = "meetings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.MeetingListView.as_view(), name="list"),
+    path("<int:pk>/", views.MeetingDetailView.as_view(), name="detail"),
+]

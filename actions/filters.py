@@ -1,0 +1,53 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import ActionItem
+from meetings.models import Meeting
+
+
+def meetings_for(request):
+    if request is None:
+        return Meeting.objects.none()
+    return Meeting.objects.visible_to(request.user).select_related("forum")
+
+
+class ActionFilter(django_filters.FilterSet):
+    DUE_CHOICES = [
+        ("overdue", _("Overdue")),
+        ("due_soon", _("Due in the next 2 weeks")),
+        ("no_date", _("No date")),
+    ]
+
+    owner = django_filters.CharFilter(
+        label=_("Owner"), method="filter_owner", help_text=_("As written or as resolved")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=ActionItem.Status.choices, empty_label=_("Any status")
+    )
+    due = django_filters.ChoiceFilter(
+        label=_("Due"), choices=DUE_CHOICES, method="filter_due", empty_label=_("Any time")
+    )
+    meeting = django_filters.ModelChoiceFilter(
+        label=_("Meeting"), queryset=meetings_for, empty_label=_("Any meeting")
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = ["owner", "status", "due", "meeting"]
+
+    def filter_owner(self, queryset, name, value):
+        return queryset.filter(
+            Q(owner_text__icontains=value)
+            | Q(owner_person__full_name__icontains=value)
+            | Q(owner_organisation__name__icontains=value)
+            | Q(owner_organisation__short_name__iexact=value)
+            | Q(owner_role__name__icontains=value)
+        )
+
+    def filter_due(self, queryset, name, value):
+        return {
+            "overdue": queryset.overdue,
+            "due_soon": queryset.due_soon,
+            "no_date": queryset.no_date,
+        }[value]()

@@ -1,0 +1,43 @@
+import os
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from correspondence.models import Enclosure, Letter
+from directory.access import RoleRequiredMixin, has_any_role, require
+
+
+class LetterListView(RoleRequiredMixin, ListView):
+    template_name = "correspondence/letter_list.html"
+    context_object_name = "letters"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return Letter.objects.visible_to(self.request.user).select_related("forum")
+
+
+class LetterDetailView(RoleRequiredMixin, DetailView):
+    template_name = "correspondence/letter_detail.html"
+    context_object_name = "letter"
+
+    def get_queryset(self):
+        return (
+            Letter.objects.visible_to(self.request.user)
+            .select_related("forum", "sender")
+            .prefetch_related("cc", "enclosures")
+        )
+
+
+@require(has_any_role)
+def enclosure_download(request, letter_pk, pk):
+    """An enclosure's file, only to someone who may see its letter: enclosures can be restricted."""
+    letter = get_object_or_404(Letter.objects.visible_to(request.user), pk=letter_pk)
+    enclosure = get_object_or_404(Enclosure, letter=letter, pk=pk)
+    if not enclosure.file:
+        raise Http404("This enclosure has no file.")
+    try:
+        handle = enclosure.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The enclosure's file is missing.") from error
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(enclosure.file.name))

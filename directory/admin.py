@@ -1,0 +1,81 @@
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+
+from directory.models import Forum, Membership, Organisation, OrganisationAlias, OwnerRole, Person
+from wrc.admin import OfficialAdmin, OfficialHistoryAdmin, OfficialOnlyMixin, OfficialTabularInline
+
+
+class AliasInline(OfficialTabularInline):
+    model = OrganisationAlias
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(OfficialHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "parent"]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "aliases__alias"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [AliasInline]
+
+
+@admin.register(OrganisationAlias)
+class OrganisationAliasAdmin(OfficialAdmin):
+    list_display = ["alias", "organisation"]
+    search_fields = ["alias", "organisation__name"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Person)
+class PersonAdmin(OfficialHistoryAdmin):
+    list_display = ["full_name", "organisation", "email", "preferred_language", "user"]
+    list_filter = ["preferred_language", "is_organisation_contact"]
+    search_fields = ["full_name", "email", "organisation__name"]
+    list_select_related = ["organisation", "user"]
+    autocomplete_fields = ["organisation", "user"]
+
+
+class MembershipInline(OfficialTabularInline):
+    model = Membership
+    autocomplete_fields = ["organisation", "person"]
+
+
+@admin.register(Forum)
+class ForumAdmin(OfficialAdmin):
+    list_display = ["name", "name_cy", "slug"]
+    search_fields = ["name", "name_cy"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(OfficialAdmin):
+    list_display = ["__str__", "forum", "role", "joined_on", "left_on"]
+    list_filter = ["role", "forum"]
+    search_fields = ["organisation__name", "person__full_name"]
+    list_select_related = ["forum", "organisation", "person"]
+    autocomplete_fields = ["organisation", "person"]
+
+
+@admin.register(OwnerRole)
+class OwnerRoleAdmin(OfficialAdmin):
+    list_display = ["name", "category", "forum"]
+    list_filter = ["category", "forum"]
+    search_fields = ["name", "name_cy"]
+    filter_horizontal = ["holders"]
+
+
+# Officials give people their role (group) here.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class OfficialUserAdmin(OfficialOnlyMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class OfficialGroupAdmin(OfficialOnlyMixin, GroupAdmin):
+    pass

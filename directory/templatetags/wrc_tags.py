@@ -1,0 +1,100 @@
+"""Template helpers shared by every page."""
+
+import datetime
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _html_blocks(text: str):
+    """Yield escaped <p>/<ul> blocks: blank lines separate paragraphs, "- " lines are bullets."""
+    paragraph: list[str] = []
+    bullets: list[str] = []
+
+    def flush_paragraph():
+        if paragraph:
+            yield "<p>" + " ".join(conditional_escape(line) for line in paragraph) + "</p>"
+            paragraph.clear()
+
+    def flush_bullets():
+        if bullets:
+            items = "".join(f"<li>{conditional_escape(b)}</li>" for b in bullets)
+            yield f"<ul>{items}</ul>"
+            bullets.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith(("- ", "• ", "* ")):
+            yield from flush_paragraph()
+            bullets.append(line[2:].strip())
+        elif not line:
+            yield from flush_paragraph()
+            yield from flush_bullets()
+        else:
+            yield from flush_bullets()
+            paragraph.append(line)
+    yield from flush_paragraph()
+    yield from flush_bullets()
+
+
+@register.filter(is_safe=True)
+def paragraphs(text):
+    """Plain text from the notes as HTML paragraphs and bullet lists, every piece escaped."""
+    if not text:
+        return ""
+    return mark_safe("\n".join(_html_blocks(str(text))))
+
+
+def _clock(value: datetime.datetime, with_meridiem: bool) -> str:
+    clock = dateformat.format(value, "g:i")
+    if not with_meridiem:
+        return clock
+    return f"{clock} {_('am') if value.hour < 12 else _('pm')}"
+
+
+@register.simple_tag
+def meeting_when(meeting):
+    """When and where, as the notes write it.
+
+    For example "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams".
+    """
+    starts = timezone.localtime(meeting.starts_at)
+    day = dateformat.format(starts, "l jS F Y")
+    if meeting.ends_at:
+        ends = timezone.localtime(meeting.ends_at)
+        same_half = (starts.hour < 12) == (ends.hour < 12)
+        times = f"{_clock(starts, not same_half)} – {_clock(ends, True)}"
+    else:
+        times = _clock(starts, True)
+    parts = [f"{times}, {day}"]
+    if meeting.where:
+        parts.append(meeting.where)
+    return " – ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with ``changes`` applied: keeps filters when paging."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.inclusion_tag("includes/status_tag.html")
+def action_status(action, today=None):
+    """An action's status as a tag with words (never colour alone), and "Overdue" when it is."""
+    return {"action": action, "overdue": action.is_overdue(today)}
+
+
+@register.filter
+def nav_current(request, prefix):
+    """aria-current for the navigation item whose section the page belongs to."""
+    path = request.path
+    active = path == prefix if prefix == "/" else path.startswith(prefix)
+    return mark_safe(' aria-current="page"') if active else ""

@@ -1,0 +1,77 @@
+from django.db.models import Count, Prefetch
+from django.views.generic import DetailView, ListView
+
+from actions.models import ActionItem
+from directory import access
+from directory.access import RoleRequiredMixin
+from directory.models import Organisation, Person
+from hatecrime.models import PlanAction
+from meetings.models import Meeting
+
+
+class OrganisationListView(RoleRequiredMixin, ListView):
+    template_name = "directory/organisation_list.html"
+    context_object_name = "organisations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            Organisation.objects.annotate(led_count=Count("plan_lead_links", distinct=True))
+            .select_related("parent")
+            .order_by("name")
+        )
+
+
+class OrganisationDetailView(RoleRequiredMixin, DetailView):
+    template_name = "directory/organisation_detail.html"
+    context_object_name = "organisation"
+
+    def get_queryset(self):
+        return Organisation.objects.select_related("parent").prefetch_related("aliases", "teams")
+
+    def get_context_data(self, **kwargs):
+        user, organisation = self.request.user, self.object
+        context = {
+            "led_actions": PlanAction.objects.filter(lead_links__organisation=organisation)
+            .select_related("plan")
+            .order_by("plan", "sort_major", "sort_minor"),
+            "owned_actions": ActionItem.objects.visible_to(user)
+            .filter(owner_organisation=organisation)
+            .select_related("meeting__forum"),
+            "meetings_attended": Meeting.objects.visible_to(user)
+            .filter(attendance__organisation=organisation)
+            .select_related("forum")
+            .distinct(),
+        }
+        if access.can_see_contact_details(user):
+            context["people"] = organisation.people.all()
+        return super().get_context_data(**context, **kwargs)
+
+
+class ContactDetailsRequiredMixin(RoleRequiredMixin):
+    # People pages exist for their contact details, which forum members never see.
+    role_check = staticmethod(access.can_see_contact_details)
+
+
+class PersonListView(ContactDetailsRequiredMixin, ListView):
+    template_name = "directory/person_list.html"
+    context_object_name = "people"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return Person.objects.select_related("organisation")
+
+
+class PersonDetailView(ContactDetailsRequiredMixin, DetailView):
+    template_name = "directory/person_detail.html"
+    context_object_name = "person"
+
+    def get_queryset(self):
+        return Person.objects.select_related("organisation", "user").prefetch_related(
+            Prefetch("owner_roles"),
+            Prefetch("memberships__forum"),
+            Prefetch(
+                "owned_actions",
+                queryset=ActionItem.objects.select_related("meeting__forum"),
+            ),
+        )

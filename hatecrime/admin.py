@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
+from wrc.admin import OfficialAdmin, OfficialHistoryAdmin, OfficialTabularInline
+
+
+class ObjectiveInline(OfficialTabularInline):
+    model = Objective
+    fields = ["number", "title_en", "title_cy"]
+
+
+@admin.register(DeliveryPlan)
+class DeliveryPlanAdmin(OfficialHistoryAdmin):
+    list_display = ["title_en", "period"]
+    search_fields = ["title_en", "title_cy", "period"]
+    inlines = [ObjectiveInline]
+
+
+class AreaInline(OfficialTabularInline):
+    model = DeliveryArea
+    fields = ["number", "title_en", "title_cy"]
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(OfficialHistoryAdmin):
+    list_display = ["__str__", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["title_en", "title_cy"]
+    list_select_related = ["plan"]
+    inlines = [AreaInline]
+
+
+@admin.register(DeliveryArea)
+class DeliveryAreaAdmin(OfficialHistoryAdmin):
+    list_display = ["__str__", "objective"]
+    list_filter = ["objective__plan"]
+    search_fields = ["title_en", "title_cy"]
+    list_select_related = ["objective"]
+
+
+class LeadInline(OfficialTabularInline):
+    model = PlanActionLead
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(PlanAction)
+class PlanActionAdmin(OfficialHistoryAdmin):
+    list_display = ["reference", "plan", "area", "status", "leads_text"]
+    list_filter = ["plan", "status", "area__objective"]
+    search_fields = ["reference", "text", "leads_text", "leads__name"]
+    list_select_related = ["plan", "area"]
+    raw_id_fields = ["origin"]
+    inlines = [LeadInline]
+
+
+@admin.register(PlanActionLead)
+class PlanActionLeadAdmin(OfficialAdmin):
+    list_display = ["action", "organisation", "order"]
+    list_filter = ["action__plan"]
+    search_fields = ["action__reference", "organisation__name"]
+    list_select_related = ["action", "organisation"]
+    autocomplete_fields = ["organisation"]
+    raw_id_fields = ["action"]

@@ -1,0 +1,54 @@
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from directory.access import RoleRequiredMixin
+from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
+
+# Every role sees the delivery plan: it is a published document.
+
+LEADS = Prefetch(
+    "lead_links", queryset=PlanActionLead.objects.select_related("organisation").order_by("order")
+)
+
+
+class PlanListView(RoleRequiredMixin, ListView):
+    template_name = "hatecrime/deliveryplan_list.html"
+    context_object_name = "plans"
+
+    def get_queryset(self):
+        return DeliveryPlan.objects.annotate(
+            objective_count=Count("objectives", distinct=True),
+            action_count=Count("actions", distinct=True),
+        ).order_by("-period")
+
+
+class PlanDetailView(RoleRequiredMixin, DetailView):
+    template_name = "hatecrime/deliveryplan_detail.html"
+    context_object_name = "plan"
+    slug_field = "period"
+    slug_url_kwarg = "period"
+
+    def get_queryset(self):
+        # Objective → delivery area → actions → lead organisations, one query per level.
+        actions = PlanAction.objects.prefetch_related(LEADS)
+        areas = DeliveryArea.objects.order_by("number").prefetch_related(
+            Prefetch("actions", queryset=actions)
+        )
+        objectives = Objective.objects.order_by("number").prefetch_related(
+            Prefetch("areas", queryset=areas)
+        )
+        return DeliveryPlan.objects.prefetch_related(Prefetch("objectives", queryset=objectives))
+
+
+class PlanActionDetailView(RoleRequiredMixin, DetailView):
+    template_name = "hatecrime/planaction_detail.html"
+    context_object_name = "action"
+
+    def get_object(self, queryset=None):
+        queryset = PlanAction.objects.select_related(
+            "plan", "area__objective", "origin__plan"
+        ).prefetch_related(LEADS)
+        return get_object_or_404(
+            queryset, plan__period=self.kwargs["period"], reference=self.kwargs["reference"]
+        )

@@ -1,0 +1,66 @@
+from django.db.models import Count, Prefetch, Q
+from django.views.generic import DetailView, ListView
+
+from actions.models import ActionItem
+from directory.access import RoleRequiredMixin
+from meetings.models import AgendaItem, Attendance, Meeting
+
+
+class MeetingListView(RoleRequiredMixin, ListView):
+    template_name = "meetings/meeting_list.html"
+    context_object_name = "meetings"
+    paginate_by = 25
+
+    def get_queryset(self):
+        # Counts for the "28 attended, 7 actions" line of each row, in the one list query.
+        return (
+            Meeting.objects.visible_to(self.request.user)
+            .select_related("forum")
+            .annotate(
+                present_count=Count(
+                    "attendance",
+                    filter=Q(attendance__status=Attendance.Status.PRESENT),
+                    distinct=True,
+                ),
+                action_count=Count("actions", distinct=True),
+                item_count=Count("items", distinct=True),
+            )
+            .order_by("-starts_at", "pk")
+        )
+
+
+class MeetingDetailView(RoleRequiredMixin, DetailView):
+    template_name = "meetings/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_queryset(self):
+        # Serves the notes layout: attendance table, items with their "Action:" lines and the
+        # Summary of Actions with each action's owner.
+        actions = ActionItem.objects.select_related(
+            "owner_person", "owner_organisation", "owner_role"
+        ).order_by("number", "pk")
+        return (
+            Meeting.objects.visible_to(self.request.user)
+            .select_related("forum")
+            .prefetch_related(
+                Prefetch(
+                    "attendance",
+                    queryset=Attendance.objects.select_related("organisation").order_by(
+                        "order", "pk"
+                    ),
+                ),
+                Prefetch(
+                    "items",
+                    queryset=AgendaItem.objects.prefetch_related(
+                        Prefetch("actions", queryset=ActionItem.objects.order_by("number", "pk"))
+                    ),
+                ),
+                Prefetch("actions", queryset=actions),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        attendance = list(self.object.attendance.all())
+        present = [row for row in attendance if row.status == Attendance.Status.PRESENT]
+        apologies = [row for row in attendance if row.status == Attendance.Status.APOLOGIES]
+        return super().get_context_data(present=present, apologies=apologies, **kwargs)
