@@ -151,7 +151,7 @@ def _date(match, number: int) -> datetime.date:
 
 def _is_contact_block(lines: list[str]) -> bool:
     """Short lines of address, phone, email: the letterhead, not a sentence of the body."""
-    return all(len(line) < 80 for line in lines) and any(CONTACT_SIGNS.search(l) for l in lines)
+    return all(len(line) < 80 for line in lines) and any(map(CONTACT_SIGNS.search, lines))
 
 
 def _parse_body(paragraphs, letter: ParsedLetter) -> None:

@@ -186,7 +186,8 @@ def _sync_leads(action: PlanAction, organisations: list, report: ImportReport) -
     PlanActionLead.objects.bulk_create(
         PlanActionLead(action=action, organisation_id=pk, order=i) for i, pk in enumerate(wanted)
     )
-    report.updated["plan action leads"] += 1
+    counter = report.updated if current else report.created
+    counter["plan action leads"] += len(wanted) if not current else 1
 
 
 def save_delivery_plan(parsed: ParsedPlan, *, source_name: str, report: ImportReport):

@@ -1,0 +1,65 @@
+"""A delivery plan as rows of plain data, for the exports (command line and web)."""
+
+from hatecrime.models import DeliveryPlan, PlanAction
+
+PLAN_COLUMNS = [
+    "reference",
+    "objective_number",
+    "objective",
+    "area_number",
+    "area",
+    "text",
+    "leads_as_written",
+    "leads",
+    "status",
+    "progress_note",
+]
+
+
+def plan_actions_queryset(plan: DeliveryPlan):
+    # One query for the actions with their area and objective, one for all their leads.
+    return (
+        PlanAction.objects.filter(plan=plan)
+        .select_related("area__objective")
+        .prefetch_related("lead_links__organisation")
+        .order_by("sort_major", "sort_minor")
+    )
+
+
+def plan_action_row(action: PlanAction) -> dict:
+    """One plan action; ``leads`` is the list of lead organisations' names, in the plan's order."""
+    area = action.area
+    return {
+        "reference": action.reference,
+        "objective_number": area.objective.number,
+        "objective": area.objective.title_en,
+        "area_number": area.number,
+        "area": area.title_en,
+        "text": action.text,
+        "leads_as_written": action.leads_text,
+        "leads": [link.organisation.name for link in action.lead_links.all()],
+        "status": action.status,
+        "progress_note": action.progress_note,
+    }
+
+
+def plan_rows(plan: DeliveryPlan) -> list[dict]:
+    return [plan_action_row(action) for action in plan_actions_queryset(plan)]
+
+
+def plan_data(plan: DeliveryPlan) -> dict:
+    """The plan and all its actions, ready for JSON."""
+    return {
+        "plan": {
+            "title": plan.title_en,
+            "title_cy": plan.title_cy,
+            "period": plan.period,
+            "introduction": plan.introduction_en,
+        },
+        "actions": plan_rows(plan),
+    }
+
+
+def csv_row(row: dict) -> dict:
+    """A row for a CSV file: the leads joined with "; " (names may contain commas)."""
+    return {**row, "leads": "; ".join(row["leads"])}
