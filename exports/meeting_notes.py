@@ -220,7 +220,7 @@ def notes_part(meeting: Meeting, language: str) -> NotesPart:
         attendance=[attendance_row(a) for a in people if a.status == Attendance.Status.PRESENT],
         apologies=[attendance_row(a) for a in people if a.status == Attendance.Status.APOLOGIES],
         items=[item_part(item, actions, language) for item in meeting.items.all()],
-        actions=[action_row(action, language) for action in actions],
+        actions=summary_rows(actions, language),
     )
 
 
@@ -332,9 +332,19 @@ STATUS_WORDS = {
 }
 
 
-def action_row(action: ActionItem, language: str) -> ActionRow:
+def summary_rows(actions: list[ActionItem], language: str) -> list[ActionRow]:
+    """Numbered actions in their order, then any without a number numbered after them: every
+    row of the published table has a number (and the importer requires one)."""
+    last = max((a.number or 0 for a in actions), default=0)
+    ordered = sorted(actions, key=lambda a: (a.number is None, a.number or 0, a.pk))
+    unnumbered = (a for a in ordered if a.number is None)
+    numbers = {a.pk: last + offset for offset, a in enumerate(unnumbered, start=1)}
+    return [action_row(a, a.number or numbers[a.pk], language) for a in ordered]
+
+
+def action_row(action: ActionItem, number: int, language: str) -> ActionRow:
     return ActionRow(
-        number=str(action.number or ""),
+        number=str(number),
         text=action.text,
         owner=action.owner_display,
         deadline=deadline_status(action, language),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from exports import meeting_notes
+from meetings.importers import import_meeting_notes
 from meetings.models import Meeting
 from tests import factories
 
@@ -53,7 +54,7 @@ def make_welsh_meeting(**meeting_fields):
     meeting_fields.setdefault("starts_at", MEETING_STARTS)
     meeting_fields.setdefault("ends_at", MEETING_STARTS + datetime.timedelta(hours=1))
     meeting = factories.MeetingFactory(**meeting_fields)
-    for order, (name, organisation) in enumerate(WELSH_ATTENDANCE):
+    for order, (name, organisation) in enumerate(WELSH_ATTENDANCE, start=1):
         as_written = f"{name} - {organisation}" if name else organisation
         factories.AttendanceFactory(
             meeting=meeting,
@@ -120,12 +121,15 @@ def assert_contains_meeting(text, meeting, *, language="en"):
 # Seed meeting ---------------------------------------------------------------------------
 
 
+def import_seed():
+    """The seed notes imported as make run imports them; returns the meeting."""
+    import_meeting_notes(text=SEED.read_text(encoding="utf-8"), source_name=SEED.name)
+    return Meeting.objects.get(source_document=SEED.name)
+
+
 @pytest.fixture
 def seed_meeting(db):
-    importers = pytest.importorskip("meetings.importers")
-    result = importers.import_meeting_notes(SEED.read_text(encoding="utf-8"))
-    meeting = getattr(result, "meeting", result)
-    return loaded(meeting)
+    return loaded(import_seed())
 
 
 def seed_summary_rows():
@@ -394,3 +398,15 @@ def test_download_makes_the_same_number_of_queries_however_long_the_notes(
         response = client.get(download_url(meeting, "both", "md"))
     assert response.status_code == 200
     assert response.content.decode().count("Action:") == size
+
+
+@pytest.mark.django_db
+def test_actions_without_a_number_are_numbered_after_the_others():
+    meeting = factories.MeetingFactory()
+    factories.ActionItemFactory(meeting=meeting, number=None, text="Recorded without a number.")
+    factories.ActionItemFactory(meeting=meeting, number=3, text="Third action.")
+    part = meeting_notes.notes_parts(loaded(meeting), "en")[0]
+    assert [(row.number, row.text) for row in part.actions] == [
+        ("3", "Third action."),
+        ("4", "Recorded without a number."),
+    ]
