@@ -1,0 +1,273 @@
+"""The permission matrix: every URL of the project, for every role.
+
+The URLs are enumerated from the resolver, so a new page cannot escape: it fails here until its
+kwargs can be filled from the dataset below (URL_KWARGS) and someone has decided what a forum
+member may do there (MEMBER_ACCESS). Roles: anonymous, outsider (signed in, no role), forum
+member, secretariat, official.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from correspondence.models import Letter
+from meetings.models import Meeting
+from tests import factories
+
+LOGIN_PREFIX = "/accounts/login/"
+# Sub-trees of the URL conf that are not the product's pages: the admin has its own check below,
+# i18n is Django's language switch.
+SKIPPED_PREFIXES = ("admin/", "i18n/")
+
+OK, DENIED = "ok", "denied"
+# What a forum member may do at each URL, with the dataset's shared objects. Officials and the
+# secretariat may use every URL unless STAFF_ACCESS says otherwise.
+MEMBER_ACCESS = {
+    "home": OK,
+    "meetings:list": OK,
+    "meetings:detail": OK,
+    "actions:list": OK,
+    "actions:detail": OK,
+    "hatecrime:plan_list": OK,
+    "hatecrime:plan_detail": OK,
+    "hatecrime:action_detail": OK,
+    "directory:organisation_list": OK,
+    "directory:organisation_detail": OK,
+    # People's pages show contact details: never to members, who were targeted by harassment.
+    "directory:person_list": DENIED,
+    "directory:person_detail": DENIED,
+    "correspondence:list": OK,
+    "correspondence:detail": OK,
+    "correspondence:enclosure": OK,
+    "calendars:meeting_ics": OK,
+    "calendars:meeting_invitations": DENIED,
+    "calendars:send_invitations": DENIED,
+    "calendars:my_calendar": OK,
+    "calendars:regenerate_link": OK,
+    "exports:meeting_notes_download": OK,
+    "exports:meeting_notes_print": OK,
+}
+# Exceptions to "officials and the secretariat may use every URL": {url name: {role: outcome}}.
+STAFF_ACCESS: dict[str, dict[str, str]] = {}
+# Pages anyone may open without signing in. The calendar feed's secret token is its credential:
+# calendar programs cannot sign in.
+PUBLIC = {"login", "accessibility", "calendars:feed"}
+# Pages for anyone signed in, even without a role.
+ANY_SIGNED_IN = {"logout"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: tuple[str, ...]
+
+
+def walk(patterns, namespace="", prefix="", kwargs=()):
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        names = tuple(kwargs) + tuple(pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            if route.startswith(SKIPPED_PREFIXES):
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, inner, route, names)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"The URL {route!r} has no name: name it so it can be tested."
+            yield Route(namespace + pattern.name, names)
+
+
+ROUTES = sorted(set(walk(get_resolver().url_patterns)), key=lambda r: r.name)
+ROLES = ["anonymous", "outsider", "member", "secretariat", "official"]
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    """A small forum: what a member may see (shared) and what they may not (hidden)."""
+    settings.MEDIA_ROOT = tmp_path
+    # PBKDF2 is slow on purpose; five users per test would cost a second each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    forum = factories.ForumFactory()
+    organisation = factories.OrganisationFactory(name="Race Equality First")
+    me = factories.PersonFactory(full_name="Mina Member", organisation=organisation)
+    other = factories.PersonFactory(
+        full_name="Olu Other",
+        email="olu.private@example.org",
+        phone="07700 900123",
+        organisation=organisation,
+    )
+    meeting = factories.MeetingFactory(forum=forum)
+    item = factories.AgendaItemFactory(meeting=meeting, number=1)
+    factories.AttendanceFactory(
+        meeting=meeting, organisation=organisation, person=other, name=other.full_name
+    )
+    action = factories.ActionItemFactory(
+        meeting=meeting, agenda_item=item, owner_person=me, owner_text=me.full_name
+    )
+    factories.ActionItemFactory(meeting=meeting, owner_person=other, owner_text=other.full_name)
+    draft = factories.MeetingFactory(forum=forum, notes_status=Meeting.NotesStatus.DRAFT)
+    draft_action = factories.ActionItemFactory(meeting=draft, owner_person=other)
+    plan_action = factories.PlanActionLeadFactory(organisation=organisation).action
+    letter = factories.LetterFactory(forum=forum, audience=Letter.Audience.ALL_MEMBERS)
+    letter.recipient_people.add(other)
+    enclosure = factories.EnclosureFactory(
+        letter=letter, file=SimpleUploadedFile("toolkit.txt", b"Misinformation toolkit")
+    )
+    unshared = factories.LetterFactory(forum=forum, status=Letter.Status.DRAFT)
+    unshared_enclosure = factories.EnclosureFactory(
+        letter=unshared, file=SimpleUploadedFile("draft.txt", b"Draft, not for sharing")
+    )
+    users = {
+        "anonymous": None,
+        "outsider": factories.UserFactory(username="outsider"),
+        "member": factories.member_user(person=me, username="member"),
+        "secretariat": factories.secretariat_user(username="secretariat"),
+        "official": factories.official_user(username="official"),
+    }
+    # Officials and the secretariat are people in the directory too (calendar, own actions).
+    for role in ("secretariat", "official"):
+        factories.PersonFactory(user=users[role], organisation=None)
+    return {
+        "users": users,
+        "other": other,
+        "shared": url_values(meeting, action, other, organisation, plan_action, letter, enclosure),
+        "hidden": url_values(
+            draft, draft_action, other, organisation, plan_action, unshared, unshared_enclosure
+        ),
+        "token": me.calendar_token,
+    }
+
+
+def url_values(meeting, action, person, organisation, plan_action, letter, enclosure):
+    """Values for URL kwargs, keyed "url name:kwarg", "namespace:kwarg" or "kwarg" (most specific
+    first)."""
+    return {
+        "meetings:pk": meeting.pk,
+        "actions:pk": action.pk,
+        "directory:pk": person.pk,
+        "correspondence:pk": letter.pk,
+        "correspondence:enclosure:pk": enclosure.pk,
+        "correspondence:enclosure:letter_pk": letter.pk,
+        "calendars:pk": meeting.pk,
+        "exports:pk": meeting.pk,
+        "slug": organisation.slug,
+        "period": plan_action.plan.period,
+        "reference": plan_action.reference,
+        "language": "en",
+        "fmt": "md",
+    }
+
+
+def url_for(route, values, token):
+    namespace = route.name.rpartition(":")[0]
+    kwargs = {}
+    for kwarg in route.kwargs:
+        for key in (f"{route.name}:{kwarg}", f"{namespace}:{kwarg}", kwarg):
+            if key in values:
+                kwargs[kwarg] = values[key]
+                break
+        else:
+            if kwarg == "token":
+                kwargs[kwarg] = token
+                continue
+            pytest.fail(
+                f"Cannot fill <{kwarg}> of URL {route.name!r}: add '{route.name}:{kwarg}' or "
+                f"'{namespace}:{kwarg}' to url_values() in tests/test_permissions.py"
+            )
+    return reverse(route.name, kwargs=kwargs)
+
+
+def fetch(client, user, url):
+    """GET the URL; for an action that only accepts POST, POST it (as its form would)."""
+    if user is not None:
+        client.force_login(user)
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    return response
+
+
+def outcome(response):
+    location = response.get("Location", "")
+    if response.status_code == 302 and location.startswith(LOGIN_PREFIX + "?next="):
+        return "login"
+    if response.status_code in (403, 404):
+        return DENIED
+    if response.status_code in (200, 302):
+        return OK
+    return f"HTTP {response.status_code}"
+
+
+def expected(route, role):
+    if route.name in PUBLIC:
+        return OK
+    if role == "anonymous":
+        return "login"
+    if route.name in ANY_SIGNED_IN:
+        return OK
+    if role == "outsider":
+        return DENIED
+    if role == "member":
+        assert route.name in MEMBER_ACCESS, (
+            f"Decide what a forum member may do at the new URL {route.name!r}: add it to "
+            "MEMBER_ACCESS in tests/test_permissions.py"
+        )
+        return MEMBER_ACCESS[route.name]
+    return STAFF_ACCESS.get(route.name, {}).get(role, OK)
+
+
+def test_the_matrix_covers_the_product_urls():
+    names = {route.name for route in ROUTES}
+    assert {"home", "login", "meetings:detail", "actions:list", "correspondence:detail"} <= names
+    assert not {name for name in names if name.startswith("admin:")}
+    stale = (set(MEMBER_ACCESS) | PUBLIC | ANY_SIGNED_IN | set(STAFF_ACCESS)) - names
+    assert not stale, f"MEMBER_ACCESS names URLs that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_every_url_gives_each_role_what_it_may_have(client, world, route, role):
+    url = url_for(route, world["shared"], world["token"])
+    response = fetch(client, world["users"][role], url)
+    assert outcome(response) == expected(route, role), (url, response.status_code)
+    if role == "member" and response.status_code == 200:
+        body = b"".join(response) if response.streaming else response.content
+        assert world["other"].email.encode() not in body, f"{url} shows another person's email"
+        assert world["other"].phone.encode() not in body, f"{url} shows another person's phone"
+
+
+HIDDEN_ROUTES = [route for route in ROUTES if route.kwargs and route.name not in PUBLIC]
+
+
+@pytest.mark.parametrize("role", ["member", "secretariat", "official"])
+@pytest.mark.parametrize("route", HIDDEN_ROUTES, ids=lambda r: r.name)
+def test_records_not_shared_with_members_stay_hidden_from_them(client, world, route, role):
+    """Draft meeting notes, their actions and letters not sent to the members: members get
+    nothing, officials and the secretariat see them."""
+    url = url_for(route, world["hidden"], world["token"])
+    restricted = url != url_for(route, world["shared"], world["token"])
+    want = DENIED if role == "member" and restricted else expected(route, role)
+    assert outcome(fetch(client, world["users"][role], url)) == want, url
+
+
+def test_the_calendar_feed_answers_only_to_its_secret_token(client, world):
+    assert client.get(reverse("calendars:feed", args=[world["token"]])).status_code == 200
+    assert client.get(reverse("calendars:feed", args=["not-the-token"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "role, status", [("outsider", 302), ("member", 302), ("secretariat", 302), ("official", 200)]
+)
+def test_the_admin_is_for_officials_only(client, world, role, status):
+    client.force_login(world["users"][role])
+    response = client.get("/admin/")
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_the_admin_sends_anonymous_visitors_to_sign_in(client, world):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
