@@ -358,3 +358,10 @@ def test_meeting_when_writes_times_as_the_notes_do():
         venue="Cardiff Bay",
     )
     assert meeting_when(meeting) == "10:30 am – 12:00 pm, Monday 9th June 2025 – Cardiff Bay"
+
+
+def test_the_language_switch_works_before_signing_in(client):
+    response = client.post(reverse("set_language"), {"language": "cy", "next": reverse("login")})
+    assert response.status_code == 302
+    assert response.url == reverse("login")
+    assert response.cookies["django_language"].value == "cy"

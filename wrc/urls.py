@@ -1,9 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Public, so the language switch also works on the sign-in page and the accessibility statement.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("wrc.site_urls")),
     path("meetings/", include("meetings.urls")),
     path("actions/", include("actions.urls")),
