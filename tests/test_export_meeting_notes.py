@@ -10,6 +10,8 @@ from pathlib import Path
 import docx
 import pypdf
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,7 +104,9 @@ def docx_text(content):
 
 def pdf_text(content):
     reader = pypdf.PdfReader(io.BytesIO(content))
-    return flat(" ".join(page.extract_text() for page in reader.pages))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    # A line may break after the hyphen of "media-related": join the word again.
+    return flat(re.sub(r"(?<=\S)-\n(?=\S)", "-", text))
 
 
 def assert_contains_meeting(text, meeting, *, language="en"):
@@ -410,3 +414,49 @@ def test_actions_without_a_number_are_numbered_after_the_others():
         ("3", "Third action."),
         ("4", "Recorded without a number."),
     ]
+
+
+# export_meeting command -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["docx", "pdf"])
+def test_export_meeting_command_writes_word_and_pdf_files(seed_meeting, tmp_path, fmt):
+    target = tmp_path / f"notes.{fmt}"
+    call_command("export_meeting", "--date", "2025-03-17", "--format", fmt, "--output", str(target))
+    if fmt == "docx":
+        _document, paragraphs, rows = docx_text(target.read_bytes())
+        text = flat(" ".join(paragraphs + [" ".join(row) for row in rows]))
+    else:
+        text = pdf_text(target.read_bytes())
+    assert_contains_meeting(text, seed_meeting)
+
+
+def test_export_meeting_command_names_the_file_after_forum_date_and_language(
+    seed_meeting, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    err = io.StringIO()
+    call_command(
+        "export_meeting", "--date", "2025-03-17", "--format", "docx", "--language", "cy",
+        stderr=err,
+    )  # fmt: skip
+    written = tmp_path / "wales-race-forum-2025-03-17-notes-cy.docx"
+    assert "Wrote wales-race-forum-2025-03-17-notes-cy.docx" in err.getvalue()
+    _document, paragraphs, _rows = docx_text(written.read_bytes())
+    assert "Presenoldeb" in paragraphs
+
+
+def test_export_meeting_command_prints_markdown_in_both_languages(seed_meeting):
+    out = io.StringIO()
+    call_command(
+        "export_meeting", "--date", "2025-03-17", "--format", "md", "--language", "both",
+        stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert text.index("## Attendance") < text.index("## Presenoldeb")
+    assert_contains_meeting(flat(text), seed_meeting)
+
+
+def test_export_meeting_command_refuses_an_unknown_language(seed_meeting):
+    with pytest.raises(CommandError, match="invalid choice: 'fr'"):
+        call_command("export_meeting", "--date", "2025-03-17", "--format", "md", "--language", "fr")
