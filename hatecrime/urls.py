@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hatecrime import views
+from hatecrime import urls_editing, views
 
 app_name = "hatecrime"
 urlpatterns = [
@@ -10,3 +10,4 @@ urlpatterns = [
         "<str:period>/<str:reference>/", views.PlanActionDetailView.as_view(), name="action_detail"
     ),
 ]
+urlpatterns += urls_editing.urlpatterns

@@ -34,7 +34,11 @@ class LetterRecipientsForm(VersionedModelForm):
 
 def opened(form_class, instance):
     """The data a browser would post back from the form as it was opened (rendered)."""
-    form = form_class(instance=instance)
+    return form_data(form_class(instance=instance))
+
+
+def form_data(form):
+    """What a browser posts back from ``form`` as rendered, unchanged."""
     data = {}
     for bound in form:
         value = bound.value()

@@ -35,12 +35,13 @@ from django.core import signing
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.forms import modelform_factory
 from django.http import HttpResponseRedirect
 from django.utils import formats
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import UpdateView
+from django.views.generic import DeleteView, UpdateView
 
 VERSION_FIELD = "opened_version"
 SNAPSHOT_FIELD = "opened_snapshot"
@@ -116,9 +117,15 @@ class VersionedModelForm(forms.ModelForm):
         self.stale_record = None
         self.stale_by = None
         self.stale_by_name = ""
+        # Records with a ``version`` are claimed by version; others (objectives, delivery areas)
+        # by comparing the values shown with the values in the database, under a row lock.
+        self.uses_version = has_version(type(self.instance))
         self.is_versioned_edit = self.instance.pk is not None
         if self.is_versioned_edit:
-            self.fields[VERSION_FIELD].initial = self.instance.version
+            if self.uses_version:
+                self.fields[VERSION_FIELD].initial = self.instance.version
+            else:
+                del self.fields[VERSION_FIELD]
             # A callable, evaluated when the form is rendered: subclasses add their fields after
             # this __init__ returns, and the snapshot must include them.
             self.fields[SNAPSHOT_FIELD].initial = lambda: self.sign_snapshot(self.instance)
@@ -127,6 +134,7 @@ class VersionedModelForm(forms.ModelForm):
                 del self.fields[name]
         self.helper = FormHelper(self)
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
 
     # What the form shows, as data -------------------------------------------------------------
 
@@ -185,17 +193,18 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        opened = cleaned.get(VERSION_FIELD)
-        if self.is_versioned_edit and opened is not None:
-            current = (
-                type(self.instance)
-                ._base_manager.filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if current != opened:
-                self.refuse_stale()
+        if self.is_versioned_edit and not self.has_error(VERSION_FIELD) and self.is_stale():
+            self.refuse_stale()
         return cleaned
+
+    def is_stale(self, record=None) -> bool:
+        manager = type(self.instance)._base_manager
+        if self.uses_version:
+            current = manager.filter(pk=self.instance.pk).values_list("version", flat=True)
+            return current.first() != self.cleaned_data.get(VERSION_FIELD)
+        record = record or manager.filter(pk=self.instance.pk).first()
+        opened = self.opened_snapshot_values(None)
+        return record is None or opened is None or opened != self.snapshot(record)
 
     def refuse_stale(self):
         """Add the "changed since you opened it" error with the table of changes, and carry the
@@ -215,7 +224,8 @@ class VersionedModelForm(forms.ModelForm):
         if not self.has_error(NON_FIELD_ERRORS, code="stale"):
             self.add_error(None, ValidationError(STALE_MESSAGE, code="stale"))
         self.data = self.data.copy()
-        self.data[self.add_prefix(VERSION_FIELD)] = str(fresh.version)
+        if self.uses_version:
+            self.data[self.add_prefix(VERSION_FIELD)] = str(fresh.version)
         self.data[self.add_prefix(SNAPSHOT_FIELD)] = self.sign_snapshot(fresh)
 
     def changes_between(self, opened, now) -> list[FieldChange]:
@@ -238,12 +248,18 @@ class VersionedModelForm(forms.ModelForm):
         return display_value(self.fields[name], value)
 
     def claim_version(self):
-        """Raise the version from the one opened to the next, in the database, or refuse."""
+        """Take the record for this save, or raise StaleEditError if it moved on since opened:
+        the version goes from the one opened to the next in one conditional UPDATE; a record
+        without a version is locked and compared with the values shown."""
+        manager = type(self.instance)._base_manager
+        if not self.uses_version:
+            locked = manager.select_for_update().filter(pk=self.instance.pk).first()
+            if self.is_stale(locked):
+                raise StaleEditError
+            return
         opened = self.cleaned_data[VERSION_FIELD]
-        claimed = (
-            type(self.instance)
-            ._base_manager.filter(pk=self.instance.pk, version=opened)
-            .update(version=F("version") + 1)
+        claimed = manager.filter(pk=self.instance.pk, version=opened).update(
+            version=F("version") + 1
         )
         if not claimed:
             raise StaleEditError
@@ -261,6 +277,14 @@ class VersionedModelForm(forms.ModelForm):
 
     def save_related(self, instance):
         """Hook: writes that belong to the same save (run inside its transaction)."""
+
+
+def has_version(model) -> bool:
+    try:
+        model._meta.get_field("version")
+    except FieldDoesNotExist:
+        return False
+    return True
 
 
 def _int_or_none(value):
@@ -376,3 +400,29 @@ class VersionedFormMixin:
 
 class VersionedUpdateView(VersionedFormMixin, UpdateView):
     """UpdateView for a versioned record: refuses stale saves instead of overwriting."""
+
+
+class VersionedDeleteView(VersionedFormMixin, DeleteView):
+    """Confirm-then-delete that refuses if the record changed after the page was opened.
+
+    A record with a version is compared by version. For one without, list in ``lock_fields`` the
+    fields the confirmation page shows: they travel as hidden fields and are compared.
+    """
+
+    lock_fields: tuple = ()
+    success_message = _("Deleted.")
+
+    def get_form_class(self):
+        fields = list(self.lock_fields)
+        widgets = dict.fromkeys(fields, forms.HiddenInput)
+        return modelform_factory(
+            self.model, form=VersionedModelForm, fields=fields, widgets=widgets
+        )
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"instance": self.object}
+
+    def save_form(self, form):
+        form.claim_version()
+        self.object.delete()
+        return self.object
