@@ -161,10 +161,15 @@ class _PlanParser:
         self.area.actions.append(self.action)
 
 
+def _starts_table(line: str) -> bool:
+    first = line.split("\t")[0].strip()
+    return bool(OBJECTIVE.match(first) or AREA.match(first) or REFERENCE.match(first))
+
+
 def parse_delivery_plan(text: str) -> ParsedPlan:
     """The plan's structure; raises ``ImportFormatError`` naming the line of the first problem."""
     lines = text.splitlines()
-    start = next((i for i, line in enumerate(lines) if OBJECTIVE.match(line.strip())), None)
+    start = next((i for i, line in enumerate(lines) if _starts_table(line)), None)
     if start is None:
         raise ImportFormatError(None, 'no "Objective 1 – …" row: this is not a delivery plan')
     parser = _PlanParser()
