@@ -60,6 +60,7 @@ ACTION_LINE = re.compile(r"^action\s*:\s*(?P<text>.+)$", re.IGNORECASE)
 BULLET = re.compile(r"^(?:[-*•])\s+")
 HTML = re.compile(r"</?[a-zA-Z][^>]*>")
 TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
 @dataclass
@@ -160,7 +161,9 @@ def _parse_date_line(match, number: int, meeting: ParsedMeeting) -> None:
 def _table_cells(line: str) -> list[str]:
     if "\t" in line:
         return [cell.strip() for cell in line.split("\t")]
-    return [strip_markdown(cell) for cell in line.strip().strip("|").split("|")]
+    # A "|" inside a cell is written "\|" (as the Markdown export does); it does not split.
+    cells = UNESCAPED_PIPE.split(line.strip().strip("|"))
+    return [strip_markdown(cell).replace("\\|", "|") for cell in cells]
 
 
 class _NotesParser:

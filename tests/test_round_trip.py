@@ -107,3 +107,17 @@ def test_generated_meeting_with_welsh_text_survives_export_and_import():
     assert after["items"][0][2] == (
         "The Chair welcomed everyone.\n\n- First point about Tŷ Hywel\n- Second point"
     )
+
+
+@pytest.mark.django_db
+def test_a_pipe_in_a_summary_cell_survives_the_markdown_table():
+    original = make_welsh_meeting()
+    ActionItem.objects.filter(meeting=original, number=2).update(
+        text="Compare options A | B for Tŷ Hywel.", owner_text="WG | Cymru"
+    )
+    before = snapshot(original)
+    assert "| 2 | Compare options A \\| B for Tŷ Hywel. | WG \\| Cymru |" in export_markdown(
+        original
+    )
+
+    assert snapshot(reimport_into_clean_meeting(original)) == before
