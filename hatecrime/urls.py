@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hatecrime import urls_editing, views
+from hatecrime import urls_editing, urls_reports, views
 
 app_name = "hatecrime"
 urlpatterns = [
@@ -11,3 +11,4 @@ urlpatterns = [
     ),
 ]
 urlpatterns += urls_editing.urlpatterns
+urlpatterns += urls_reports.urlpatterns
