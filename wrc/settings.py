@@ -9,6 +9,8 @@ filesystem Celery broker in ``var/broker/``, so a newcomer needs no server. ``DA
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "correspondence",
     "calendars",
     "exports",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +187,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {}
+# Deadline reminders: one sweep each working-day morning (Welsh bank holidays are skipped by the
+# task); the sweep itself decides which reminders are due, so a missed morning is caught up.
+REMINDERS = {
+    "SEND_AT": env.str("REMINDERS_SEND_AT", default="07:30"),
+    "DUE_SOON_DAYS": env.int("REMINDERS_DUE_SOON_DAYS", default=7),
+    "DIGEST_WEEKDAY": env.int("REMINDERS_DIGEST_WEEKDAY", default=0),
+    "NO_DATE_EVERY_DAYS": env.int("REMINDERS_NO_DATE_EVERY_DAYS", default=28),
+    "BEFORE_MEETING_DAYS": env.int("REMINDERS_BEFORE_MEETING_DAYS", default=7),
+    "SUMMARY_MAX_LISTED": env.int("REMINDERS_SUMMARY_MAX_LISTED", default=50),
+}
+try:
+    _reminders_at = [int(part) for part in REMINDERS["SEND_AT"].split(":")]
+    CELERY_BEAT_SCHEDULE["reminders-sweep"] = {
+        "task": "reminders.tasks.send_due_reminders",
+        "schedule": crontab(hour=_reminders_at[0], minute=_reminders_at[1], day_of_week="1-5"),
+    }
+except (ValueError, IndexError) as error:
+    raise ImproperlyConfigured(f"REMINDERS_SEND_AT must be HH:MM: {error}") from error
+if not 0 <= REMINDERS["DIGEST_WEEKDAY"] <= 4:
+    raise ImproperlyConfigured("REMINDERS_DIGEST_WEEKDAY must be 0 (Monday) to 4 (Friday)")
+if min(REMINDERS["DUE_SOON_DAYS"], REMINDERS["NO_DATE_EVERY_DAYS"]) < 1:
+    raise ImproperlyConfigured("REMINDERS_DUE_SOON_DAYS and REMINDERS_NO_DATE_EVERY_DAYS must be 1+")
 # Letters: a sweeper re-queues deliveries whose task was lost and marks those stuck in "sending"
 # (the worker died mid-send) as uncertain, for the secretariat to confirm or resend.
 CELERY_BEAT_SCHEDULE["correspondence-sweep"] = {

@@ -1,0 +1,190 @@
+"""The one builder of reminder emails: subject, plain text and HTML in the recipient's language.
+
+Called with the recipient's language already active (``translation.override``), so every string
+and every date below comes out in English or Welsh.
+"""
+
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from reminders.models import ReminderKind
+
+TEMPLATE = "reminders/email/reminder"
+# Each action is listed once per email, in the first of these sections it belongs to.
+SECTION_ORDER = ("due_today", "overdue", "due_soon", "assigned", "open", "no_date")
+# The subject names the most pressing reason for the email.
+SUBJECT_ORDER = (
+    ReminderKind.BEFORE_MEETING,
+    ReminderKind.DUE_TODAY,
+    ReminderKind.OVERDUE_DIGEST,
+    ReminderKind.DUE_SOON,
+    ReminderKind.ASSIGNED,
+    ReminderKind.NO_DATE,
+    ReminderKind.SECRETARIAT_SUMMARY,
+)
+
+
+class Links:
+    """Absolute links for emails. The "My actions" page may not be installed everywhere: fall
+    back to the list of actions, then to the site's home page."""
+
+    def __init__(self):
+        self.site = settings.SITE_URL.rstrip("/")
+        self.my_actions = self._first(["actions:mine", "actions:list"]) or self.site + "/"
+        try:
+            reverse("actions:detail", args=[1])
+            self.has_detail = True
+        except NoReverseMatch:
+            self.has_detail = False
+
+    def _first(self, names):
+        for name in names:
+            try:
+                return self.site + reverse(name)
+            except NoReverseMatch:
+                continue
+        return None
+
+    def action(self, pk):
+        return self.site + reverse("actions:detail", args=[pk]) if self.has_detail else ""
+
+
+def long_date(day):
+    return formats.date_format(day, "j F Y")
+
+
+def _buckets(plan, reminder, claims):
+    kinds = {claim.kind for claim in claims}
+    by_kind = defaultdict(list)
+    for claim in claims:
+        if claim.action_id in plan.actions:
+            by_kind[claim.kind].append(claim.action_id)
+    mine = [plan.actions[pk] for pk in reminder.open_action_ids]
+    digest = ReminderKind.OVERDUE_DIGEST in kinds
+    meeting = ReminderKind.BEFORE_MEETING in kinds
+    return {
+        "due_today": by_kind[ReminderKind.DUE_TODAY],
+        "overdue": [a.pk for a in mine if digest and a.due and a.due < plan.today],
+        "due_soon": by_kind[ReminderKind.DUE_SOON],
+        "assigned": by_kind[ReminderKind.ASSIGNED],
+        "open": [a.pk for a in mine if meeting and a.due],
+        "no_date": by_kind[ReminderKind.NO_DATE] + [a.pk for a in mine if meeting and not a.due],
+    }
+
+
+def reminder_sections(plan, reminder, claims) -> list[tuple[str, list[int]]]:
+    """(section, action ids) in display order, each action in one section only."""
+    buckets, seen, sections = _buckets(plan, reminder, claims), set(), []
+    for name in SECTION_ORDER:
+        ids = [pk for pk in dict.fromkeys(buckets[name]) if pk not in seen]
+        seen.update(ids)
+        if ids:
+            ids.sort(key=lambda pk: (plan.actions[pk].due or plan.today.max, pk))
+            sections.append((name, ids))
+    return sections
+
+
+def _section_title(name, ids, plan):
+    if name == "due_today":
+        if all(plan.actions[pk].due == plan.today for pk in ids):
+            return _("Due today")
+        return _("Due before the next working day")
+    days = settings.REMINDERS["DUE_SOON_DAYS"]
+    return {
+        "overdue": _("Overdue"),
+        "due_soon": _("Due in the next %(days)s days") % {"days": days},
+        "assigned": _("New actions for you"),
+        "open": _("Your other open actions"),
+        "no_date": _("No date set"),
+    }[name]
+
+
+def _line(action, plan, links, with_owner=False):
+    meeting_day = plan.meeting_dates.get(action.meeting_id)
+    return {
+        "number": action.number,
+        "text": action.text,
+        "due": long_date(action.due) if action.due else (action.deadline_text or _("No date set")),
+        "deadline_text": action.deadline_text if action.due else "",
+        "meeting": _("From the meeting of %(date)s") % {"date": long_date(meeting_day)}
+        if meeting_day
+        else "",
+        "owner": action.owner_text if with_owner else "",
+        "url": links.action(action.pk),
+    }
+
+
+def _subject(plan, claims, sections):
+    kinds = {claim.kind for claim in claims}
+    top = next(kind for kind in SUBJECT_ORDER if kind in kinds)
+    if top == ReminderKind.BEFORE_MEETING:
+        return _("Please update your actions before the meeting on %(date)s") % {
+            "date": long_date(plan.next_meeting[1])
+        }
+    if top == ReminderKind.DUE_TODAY:
+        due = min(plan.actions[c.action_id].due for c in claims if c.kind == top)
+        return _("Reminder: actions due on %(date)s") % {"date": long_date(due)}
+    return {
+        ReminderKind.OVERDUE_DIGEST: _("Your overdue actions"),
+        ReminderKind.DUE_SOON: _("Reminder: actions due soon"),
+        ReminderKind.ASSIGNED: _("New actions for you"),
+        ReminderKind.NO_DATE: _("Actions with no date set: please give an update"),
+        ReminderKind.SECRETARIAT_SUMMARY: _("Weekly summary of open and overdue actions"),
+    }[top]
+
+
+def _secretariat_summary(plan, links):
+    """Counts of every open action, with the overdue and undated ones listed up to a limit."""
+    limit = settings.REMINDERS["SUMMARY_MAX_LISTED"]
+    everything = sorted(plan.actions.values(), key=lambda a: (a.due or plan.today.max, a.pk))
+    overdue = [a for a in everything if a.due and a.due < plan.today]
+    undated = [a for a in everything if not a.due]
+    lists = []
+    for title, rows in ((_("Overdue"), overdue), (_("No date set"), undated)):
+        lines = [_line(a, plan, links, with_owner=True) for a in rows[:limit]]
+        more = len(rows) - len(lines)
+        more_text = _("…and %(count)s more.") % {"count": more} if more else ""
+        lists.append({"title": title, "items": lines, "more": more_text})
+    counts = [
+        _("Open actions: %(count)s") % {"count": len(everything)},
+        _("Overdue: %(count)s") % {"count": len(overdue)},
+        _("No date set: %(count)s") % {"count": len(undated)},
+    ]
+    return {"counts": counts, "lists": lists}
+
+
+def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternatives:
+    """One email to one person with every reminder this sweep won for them."""
+    sections = reminder_sections(plan, reminder, claims)
+    kinds = {claim.kind for claim in claims}
+    context = {
+        "name": reminder.recipient.name,
+        "forum_name": settings.FORUM_NAME,
+        "meeting_date": long_date(plan.next_meeting[1])
+        if ReminderKind.BEFORE_MEETING in kinds
+        else "",
+        "sections": [
+            {
+                "title": _section_title(name, ids, plan),
+                "items": [_line(plan.actions[pk], plan, links) for pk in ids],
+            }
+            for name, ids in sections
+        ],
+        "summary": _secretariat_summary(plan, links)
+        if ReminderKind.SECRETARIAT_SUMMARY in kinds
+        else None,
+        "my_actions_url": links.my_actions,
+    }
+    message = EmailMultiAlternatives(
+        subject=_subject(plan, claims, sections),
+        body=render_to_string(f"{TEMPLATE}.txt", context),
+        to=[reminder.recipient.email],
+    )
+    message.attach_alternative(render_to_string(f"{TEMPLATE}.html", context), "text/html")
+    return message

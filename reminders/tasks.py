@@ -1,0 +1,24 @@
+"""Worker task for deadline reminders: a thin wrapper around reminders.services."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from reminders import calendar, services
+
+# A transient SMTP failure gives its claims back; the task then retries the whole sweep, which
+# skips everything already sent.
+RETRY_DELAYS = (60, 300, 900)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_DELAYS), soft_time_limit=1800,
+             time_limit=1900)  # fmt: skip
+def send_due_reminders(self) -> dict:
+    """The morning sweep. On weekends and Welsh bank holidays it does nothing; the next working
+    day's sweep catches up what fell due meanwhile."""
+    today = timezone.localdate()
+    if not calendar.is_working_day(today):
+        return {"skipped": today.isoformat()}
+    result = services.reminders_send_due(today=today)
+    if result.released and self.request.retries < len(RETRY_DELAYS):
+        raise self.retry(countdown=RETRY_DELAYS[self.request.retries])
+    return {"sent": result.sent, "failed": result.failed, "released": result.released}

@@ -1,0 +1,371 @@
+"""Deadline reminders over a simulated fortnight: exactly the expected emails, once each.
+
+The cast (actions created on 20 August 2026; the fortnight runs from the bank holiday Monday
+31 August 2026 to Sunday 13 September; the next meeting is on Thursday 17 September):
+
+- Alice owns A1 (due Fri 4 Sep) and A2 (due Sun 13 Sep) herself, and holds the convenor role.
+- Bethan, who reads Welsh, is the contact for Org X, which owns B1 (no date) and B2 (overdue).
+- Carys holds the convenor role too; the role owns R1 (due Wed 9 Sep) and N1 ("before the next
+  meeting", no date filled in yet: the meeting on 17 September).
+- Dafydd is in the Secretariat group and owns nothing; Emyr works at Org X but is not its contact.
+"""
+
+import datetime
+import re
+import zoneinfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import IntegrityError, transaction
+
+from actions.models import ActionItem
+from directory import access
+from reminders import calendar
+from reminders.models import ReminderClaim, ReminderKind
+from reminders.services import reminder_plan_build, reminder_plan_deliver, reminders_send_due
+from reminders.tasks import send_due_reminders
+from tests import factories
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+FORTNIGHT = [datetime.date(2026, 8, 31) + datetime.timedelta(days=n) for n in range(14)]
+REMINDER_SETTINGS = {
+    "SEND_AT": "07:30",
+    "DUE_SOON_DAYS": 7,
+    "DIGEST_WEEKDAY": 0,
+    "NO_DATE_EVERY_DAYS": 28,
+    "BEFORE_MEETING_DAYS": 7,
+    "SUMMARY_MAX_LISTED": 50,
+}
+
+ALICE, BETHAN, CARYS, DAFYDD = (
+    "alice@example.org",
+    "bethan@example.org",
+    "carys@example.org",
+    "dafydd@example.org",
+)
+SUMMARY = "Weekly summary of open and overdue actions"
+# Per day, per recipient: (subject, the actions the email lists, in order).
+EXPECTED = {
+    datetime.date(2026, 9, 1): {
+        ALICE: ("Reminder: actions due soon", ["A1", "R1", "A2", "N1"]),
+        BETHAN: ("Eich camau gweithredu sy'n hwyr", ["B2", "B1"]),
+        CARYS: ("New actions for you", ["R1", "N1"]),
+        DAFYDD: (SUMMARY, ["B2", "B1"]),
+    },
+    datetime.date(2026, 9, 2): {
+        ALICE: ("Reminder: actions due soon", ["R1"]),
+        CARYS: ("Reminder: actions due soon", ["R1"]),
+    },
+    datetime.date(2026, 9, 4): {
+        ALICE: ("Reminder: actions due on 4 September 2026", ["A1", "A2"]),
+    },
+    datetime.date(2026, 9, 7): {
+        ALICE: ("Your overdue actions", ["A1"]),
+        BETHAN: ("Eich camau gweithredu sy'n hwyr", ["B2", "B1"]),
+        DAFYDD: (SUMMARY, ["B2", "A1", "B1"]),
+    },
+    datetime.date(2026, 9, 9): {
+        ALICE: ("Reminder: actions due on 9 September 2026", ["R1"]),
+        CARYS: ("Reminder: actions due on 9 September 2026", ["R1"]),
+    },
+    datetime.date(2026, 9, 10): {
+        ALICE: (
+            "Please update your actions before the meeting on 17 September 2026",
+            ["N1", "A1", "R1", "A2"],
+        ),
+        BETHAN: (
+            "Diweddarwch eich camau gweithredu cyn y cyfarfod ar 17 Medi 2026",
+            ["B2", "B1"],
+        ),
+        CARYS: (
+            "Please update your actions before the meeting on 17 September 2026",
+            ["N1", "R1"],
+        ),
+    },
+    datetime.date(2026, 9, 11): {
+        ALICE: ("Reminder: actions due on 13 September 2026", ["A2"]),
+    },
+}
+
+
+def at_morning(day, hour=7, minute=30):
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
+
+
+@pytest.fixture(autouse=True)
+def reminder_settings(settings):
+    settings.REMINDERS = REMINDER_SETTINGS
+    settings.SITE_URL = "https://forum.example.org"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def cast(db):
+    """The people and actions described in the module docstring."""
+    with time_machine.travel(at_morning(datetime.date(2026, 8, 20), 10), tick=False):
+        return make_cast()
+
+
+def make_cast():
+    org_x = factories.OrganisationFactory(name="Org X")
+    alice = factories.PersonFactory(full_name="Alice Adams", email=ALICE)
+    bethan = factories.PersonFactory(
+        full_name="Bethan Bowen",
+        email=BETHAN,
+        organisation=org_x,
+        is_organisation_contact=True,
+        preferred_language="cy",
+    )
+    carys = factories.PersonFactory(full_name="Carys Cole", email=CARYS)
+    factories.PersonFactory(full_name="Emyr Evans", email="emyr@example.org", organisation=org_x)
+    dafydd = factories.PersonFactory(full_name="Dafydd Davies", email=DAFYDD)
+    dafydd.user = factories.secretariat_user(username="dafydd")
+    dafydd.save()
+    convenor = factories.OwnerRoleFactory(name="Regional Convenor (North Wales)")
+    convenor.holders.set([alice, carys])
+    held = factories.MeetingFactory(starts_at=at_morning(datetime.date(2026, 7, 16), 12))
+    factories.MeetingFactory(
+        forum=held.forum,
+        starts_at=at_morning(datetime.date(2026, 9, 17), 12),
+        status="planned",
+    )
+
+    def action(label, due=None, deadline="", **owner):
+        return factories.ActionItemFactory(
+            meeting=held, text=f"{label}: action", due_date=due, deadline_text=deadline, **owner
+        )
+
+    action("A1", datetime.date(2026, 9, 4), owner_person=alice)
+    action("A2", datetime.date(2026, 9, 13), owner_person=alice)
+    action("B1", None, "As soon as possible", owner_organisation=org_x)
+    action("B2", datetime.date(2026, 8, 14), owner_organisation=org_x)
+    action("R1", datetime.date(2026, 9, 9), owner_role=convenor)
+    action("N1", None, "Before next meeting", owner_role=convenor, due_rule="next_meeting")
+    done = action("D1", datetime.date(2026, 9, 4), owner_person=alice)
+    done.status = ActionItem.Status.DONE
+    done.save()
+    return {"alice": alice, "bethan": bethan, "carys": carys, "dafydd": dafydd}
+
+
+def listed_actions(message):
+    return re.findall(r"\b([A-Z]\d): action", message.body)
+
+
+def received(outbox):
+    """{recipient: (subject, listed actions)}; fails on a second email to anyone."""
+    by_recipient = {}
+    for message in outbox:
+        (recipient,) = message.to
+        assert recipient not in by_recipient, f"Two emails to {recipient}"
+        by_recipient[recipient] = (message.subject, listed_actions(message))
+    return by_recipient
+
+
+def run_sweep_on(day, times=1, hour=7):
+    with time_machine.travel(at_morning(day, hour), tick=False):
+        for _ in range(times):
+            send_due_reminders.apply().get()
+
+
+def test_working_days_skip_weekends_and_welsh_bank_holidays():
+    assert not calendar.is_working_day(datetime.date(2026, 8, 31))  # Late Summer Bank Holiday
+    assert not calendar.is_working_day(datetime.date(2026, 9, 5))
+    assert calendar.is_working_day(datetime.date(2026, 9, 1))
+    assert calendar.working_day_on_or_before(datetime.date(2026, 9, 13)) == datetime.date(
+        2026, 9, 11
+    )
+    assert calendar.working_day_on_or_before(datetime.date(2026, 12, 28)) == datetime.date(
+        2026, 12, 24
+    )
+
+
+def test_a_fortnight_of_sweeps_sends_exactly_the_expected_emails_run_twice_a_day(cast):
+    for day in FORTNIGHT:
+        mail.outbox.clear()
+        run_sweep_on(day, times=2)
+        assert received(mail.outbox) == EXPECTED.get(day, {}), day
+
+
+def test_every_claim_of_the_fortnight_ends_sent_and_unique(cast):
+    for day in FORTNIGHT:
+        run_sweep_on(day)
+    claims = ReminderClaim.objects.all()
+    assert set(claims.values_list("status", flat=True)) == {ReminderClaim.Status.SENT}
+    keys = list(claims.values_list("subject_key", "kind", "occasion", "recipient"))
+    assert len(keys) == len(set(keys))
+    assert claims.filter(recipient=cast["alice"], kind=ReminderKind.ASSIGNED).count() == 4
+
+
+def test_a_run_after_missed_days_catches_up_what_is_still_ahead(cast):
+    run_sweep_on(datetime.date(2026, 9, 1))
+    mail.outbox.clear()
+    # Nothing ran from Wednesday 2 to Sunday 6 September.
+    run_sweep_on(datetime.date(2026, 9, 7))
+    got = received(mail.outbox)
+    # A1's due day was missed: it is overdue now, so the digest speaks for it. A2's and R1's
+    # 7-day notices were missed too, but their due dates are still ahead: they are caught up.
+    assert got[ALICE] == ("Your overdue actions", ["A1", "R1", "A2"])
+    assert got[CARYS] == ("Reminder: actions due soon", ["R1"])
+    assert got[BETHAN] == ("Eich camau gweithredu sy'n hwyr", ["B2", "B1"])
+    assert got[DAFYDD] == (SUMMARY, ["B2", "A1", "B1"])
+
+
+def test_the_first_run_on_the_due_day_sends_the_due_day_notice_not_the_seven_day_one(cast):
+    run_sweep_on(datetime.date(2026, 9, 4))
+    subject, listed = received(mail.outbox)[ALICE]
+    assert subject == "Reminder: actions due on 4 September 2026"
+    assert listed == ["A1", "R1", "A2", "N1"]
+    kinds = set(
+        ReminderClaim.objects.filter(
+            recipient=cast["alice"], action__text="A1: action"
+        ).values_list("kind", flat=True)
+    )
+    assert kinds == {ReminderKind.ASSIGNED, ReminderKind.DUE_TODAY}
+
+
+def test_moving_a_due_date_later_gives_a_new_seven_day_notice(cast):
+    run_sweep_on(datetime.date(2026, 9, 2))
+    ActionItem.objects.filter(text="R1: action").update(due_date=datetime.date(2026, 9, 16))
+    mail.outbox.clear()
+    run_sweep_on(datetime.date(2026, 9, 9))
+    assert received(mail.outbox)[CARYS] == ("Reminder: actions due soon", ["R1"])
+
+
+def test_an_action_done_before_its_due_day_gets_no_further_reminder(cast):
+    run_sweep_on(datetime.date(2026, 9, 1))
+    ActionItem.objects.filter(text="A1: action").update(status=ActionItem.Status.DONE)
+    mail.outbox.clear()
+    run_sweep_on(datetime.date(2026, 9, 4))
+    # R1's 7-day notice (from Wednesday) was not sent yet: it comes with A2's.
+    assert received(mail.outbox)[ALICE] == ("Reminder: actions due soon", ["R1", "A2"])
+
+
+def test_a_new_holder_of_a_role_is_told_of_the_role_s_actions_once(cast):
+    run_sweep_on(datetime.date(2026, 9, 1))
+    run_sweep_on(datetime.date(2026, 9, 2))
+    newcomer = factories.PersonFactory(full_name="Ffion Ford", email="ffion@example.org")
+    cast["alice"].owner_roles.first().holders.add(newcomer)
+    mail.outbox.clear()
+    run_sweep_on(datetime.date(2026, 9, 3), times=2)
+    # R1's 7-day notice went to the other holders yesterday; the newcomer has not had it yet.
+    assert received(mail.outbox) == {
+        "ffion@example.org": ("Reminder: actions due soon", ["R1", "N1"])
+    }
+
+
+def test_nothing_is_sent_on_a_bank_holiday_and_the_next_working_day_catches_up(cast):
+    run_sweep_on(datetime.date(2026, 8, 31))
+    assert mail.outbox == []
+    run_sweep_on(datetime.date(2026, 9, 1))
+    assert received(mail.outbox) == EXPECTED[datetime.date(2026, 9, 1)]
+
+
+def test_the_email_is_in_welsh_with_plain_text_and_html_and_links_to_my_actions(cast):
+    run_sweep_on(datetime.date(2026, 9, 7))
+    mail.outbox.clear()
+    run_sweep_on(datetime.date(2026, 9, 10))
+    (message,) = [m for m in mail.outbox if m.to == [BETHAN]]
+    assert message.body.startswith("Annwyl Bethan Bowen,")
+    assert "Dim dyddiad wedi'i bennu" in message.body
+    assert "Medi 2026" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert '<html lang="cy">' in html
+    assert "Annwyl Bethan Bowen," in html
+    assert "https://forum.example.org/actions/" in message.body
+    assert 'href="https://forum.example.org/actions/' in html
+
+
+def test_an_owner_never_sees_another_owner_s_actions_or_address(cast):
+    run_sweep_on(datetime.date(2026, 9, 10))
+    (message,) = [m for m in mail.outbox if m.to == [CARYS]]
+    assert set(listed_actions(message)) == {"N1", "R1"}
+    for other in (ALICE, BETHAN, DAFYDD):
+        assert other not in message.body
+        assert other not in message.alternatives[0][0]
+
+
+def test_the_secretariat_summary_counts_every_open_action(cast):
+    run_sweep_on(datetime.date(2026, 9, 7))
+    (message,) = [m for m in mail.outbox if m.to == [DAFYDD]]
+    assert "Open actions: 6" in message.body
+    assert "Overdue: 2" in message.body
+    assert "No date set: 1" in message.body
+
+
+def test_secretariat_role_holders_get_the_summary(cast):
+    role = factories.OwnerRoleFactory(name="Secretariat", category="secretariat")
+    holder = factories.PersonFactory(full_name="Gwen Griffiths", email="gwen@example.org")
+    role.holders.add(holder)
+    run_sweep_on(datetime.date(2026, 9, 1))
+    assert received(mail.outbox)["gwen@example.org"][0] == SUMMARY
+
+
+# Exactly once, whatever overlaps
+
+
+def test_overlapping_sweeps_send_each_reminder_once(cast):
+    """Two workers build their plans at the same moment; whichever claims first sends, the
+    other finds every reminder taken and sends nothing."""
+    today = datetime.date(2026, 9, 1)
+    with time_machine.travel(at_morning(today), tick=False):
+        first, second = reminder_plan_build(today=today), reminder_plan_build(today=today)
+        assert reminder_plan_deliver(plan=second).sent == 4
+        assert reminder_plan_deliver(plan=first).sent == 0
+    assert received(mail.outbox) == EXPECTED[today]
+
+
+def test_a_sweep_that_wins_part_of_a_plan_sends_only_that_part(cast):
+    today = datetime.date(2026, 9, 4)
+    with time_machine.travel(at_morning(today), tick=False):
+        stale = reminder_plan_build(today=today)
+        reminders_send_due(today=datetime.date(2026, 9, 2))  # another worker, a day behind
+        mail.outbox.clear()
+        reminder_plan_deliver(plan=stale)
+    subject, listed = received(mail.outbox)[ALICE]
+    assert subject == "Reminder: actions due on 4 September 2026"
+    assert listed == ["A1", "A2"]  # R1 and N1 were announced by the other worker
+
+
+def test_the_ledger_refuses_a_second_claim_of_the_same_reminder(cast):
+    row = {
+        "subject_key": "action:1",
+        "kind": ReminderKind.DUE_TODAY,
+        "occasion": datetime.date(2026, 9, 4),
+        "recipient": cast["alice"],
+    }
+    ReminderClaim.objects.create(claim_token="00000000-0000-0000-0000-000000000001", **row)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReminderClaim.objects.create(claim_token="00000000-0000-0000-0000-000000000002", **row)
+
+
+def test_a_claim_made_by_a_worker_that_died_is_not_sent_again(cast):
+    today = datetime.date(2026, 9, 2)
+    with time_machine.travel(at_morning(today), tick=False):
+        plan = reminder_plan_build(today=today)
+        (carys_plan,) = [r for r in plan.reminders if r.recipient.email == CARYS]
+        # A worker claimed Carys's reminder and died before recording the send.
+        ReminderClaim.objects.bulk_create(
+            ReminderClaim(
+                subject_key=c.subject_key,
+                kind=c.kind,
+                occasion=c.occasion,
+                action_id=c.action_id,
+                recipient_id=carys_plan.recipient.pk,
+                claim_token="00000000-0000-0000-0000-000000000003",
+            )
+            for c in carys_plan.claims
+        )
+        reminder_plan_deliver(plan=plan)
+    assert CARYS not in received(mail.outbox)
+    later = datetime.datetime(2026, 9, 2, 9, 0, tzinfo=LONDON)
+    assert ReminderClaim.objects.uncertain(now=later).filter(recipient__email=CARYS).exists()
+
+
+def test_the_secretariat_group_means_an_active_user(cast):
+    cast["dafydd"].user.is_active = False
+    cast["dafydd"].user.save()
+    run_sweep_on(datetime.date(2026, 9, 1))
+    assert DAFYDD not in received(mail.outbox)
+    assert access.SECRETARIAT == "Secretariat"
