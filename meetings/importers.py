@@ -329,7 +329,7 @@ def _save_meeting(parsed: ParsedMeeting, *, forum, source_name, report) -> Meeti
     title = "" if parsed.title == forum.name else parsed.title
     return sync_object(
         Meeting,
-        lookup={"pk": same_day.pk} if same_day else {"forum": forum},
+        lookup={"pk": same_day.pk} if same_day else {"forum": forum, "starts_at": parsed.starts_at},
         values={
             "title": title,
             "starts_at": parsed.starts_at,

@@ -70,7 +70,7 @@ def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
     """
     obj = model.objects.filter(**lookup).first()
     if obj is None:
-        obj = model(**lookup, **values)
+        obj = model(**{**lookup, **values})
         obj.save()
         report.created[_label(model)] += 1
         return obj
