@@ -4,6 +4,7 @@ Each case starts a fresh interpreter, because settings are read once per process
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,18 @@ def test_without_database_url_the_embedded_default_is_sqlite_in_var(tmp_path):
 def test_celery_broker_url_switches_the_broker_to_redis(tmp_path):
     env = {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/5"}
     assert print_setting(tmp_path, env, "settings.CELERY_BROKER_URL") == "redis://127.0.0.1:6379/5"
+
+
+def test_readme_documents_every_variable_the_settings_read():
+    settings_source = "".join(
+        (BASE_DIR / "wrc" / name).read_text() for name in ("settings.py", "settings_production.py")
+    )
+    read = set(
+        re.findall(
+            r"""\b(?:env|Env\(\))(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source
+        )
+    )
+    assert {"SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "WRC_VAR_DIR"} <= read
+    readme = (BASE_DIR / "README.md").read_text()
+    undocumented = sorted(name for name in read if f"`{name}`" not in readme)
+    assert not undocumented, f"Add these to the README's configuration table: {undocumented}"
