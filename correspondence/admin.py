@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from correspondence.models import CarbonCopy, Enclosure, Letter
+from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
 from wrc.admin import OfficialAdmin, OfficialHistoryAdmin, OfficialTabularInline
 
 
@@ -35,3 +35,20 @@ class EnclosureAdmin(OfficialAdmin):
     list_display = ["title", "letter", "file"]
     search_fields = ["title", "letter__reference"]
     list_select_related = ["letter"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(OfficialAdmin):
+    """Deliveries are written by the sending worker; the admin only shows them, because editing a
+    status here would bypass the claim-before-send rule."""
+
+    list_display = ["letter", "person", "email", "language", "status", "attempts", "sent_at"]
+    list_filter = ["status", "language"]
+    search_fields = ["letter__reference", "person__full_name", "email"]
+    list_select_related = ["letter", "person"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

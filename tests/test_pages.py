@@ -337,6 +337,7 @@ def test_the_admin_is_for_officials_only(client, official, secretariat, meeting)
         "hatecrime_planaction",
         "hatecrime_deliveryplan",
         "correspondence_letter",
+        "correspondence_delivery",
     ],
 )
 def test_every_admin_list_searches(client, official, name, meeting, plan_action, letter):
@@ -365,3 +366,12 @@ def test_the_language_switch_works_before_signing_in(client):
     assert response.status_code == 302
     assert response.url == reverse("login")
     assert response.cookies["django_language"].value == "cy"
+
+
+def test_refusals_and_missing_pages_use_the_product_layout(client, member):
+    refused = get(client, member, reverse("directory:person_list"))
+    assert refused.status_code == 403
+    assert "You do not have access to this page" in refused.content.decode()
+    missing = client.get("/meetings/999999/")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.content.decode()

@@ -3,12 +3,13 @@ per-model permissions (so no permission rows need granting). Every app's admin.p
 module, which is what applies the site-wide check."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from directory import access
 
-admin.site.site_header = admin.site.site_title = "Wales Race Forum – records"
-admin.site.index_title = "Manage records"
+admin.site.site_header = admin.site.site_title = _("Wales Race Forum – records")
+admin.site.index_title = _("Manage records")
 
 
 def official_site_permission(request):
