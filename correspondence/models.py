@@ -11,11 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from directory import access
-from directory.models import Forum, Organisation, Person, VersionedModel
+from directory.models import Forum, Language, Organisation, Person, VersionedModel
+
+
+class LanguageMode(models.TextChoices):
+    PREFERRED = "preferred", _("Each recipient's preferred language")
+    BOTH = "both", _("Both languages, the recipient's preferred language first")
 
 
 class LetterQuerySet(models.QuerySet):
@@ -83,6 +89,9 @@ class Letter(VersionedModel):
     recipient_organisations = models.ManyToManyField(
         Organisation, blank=True, related_name="letters_received"
     )
+    language_mode = models.CharField(
+        _("language of each copy"), max_length=10, choices=LanguageMode, default=LanguageMode.BOTH
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     sent_at = models.DateTimeField(null=True, blank=True)
     source_document = models.CharField(max_length=255, blank=True, editable=False)
@@ -125,7 +134,10 @@ def validate_enclosure(file):
     if ext not in settings.ENCLOSURE_ALLOWED_EXTENSIONS:
         raise ValidationError(
             _("%(ext)s files cannot be enclosed. Use one of: %(allowed)s."),
-            params={"ext": ext or "Extensionless", "allowed": ", ".join(settings.ENCLOSURE_ALLOWED_EXTENSIONS)},
+            params={
+                "ext": ext or "Extensionless",
+                "allowed": ", ".join(settings.ENCLOSURE_ALLOWED_EXTENSIONS),
+            },
         )
     if file.size > settings.ENCLOSURE_MAX_BYTES:
         raise ValidationError(
@@ -155,3 +167,76 @@ class Enclosure(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def pending(self):
+        """Not yet finished: waiting for a worker, or being sent right now."""
+        return self.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
+
+    def status_counts(self) -> dict:
+        """Number of deliveries per status, every status present (zero when none)."""
+        counts = dict.fromkeys(Delivery.Status.values, 0)
+        rows = self.order_by().values_list("status").annotate(n=models.Count("pk"))
+        counts.update(dict(rows))
+        return counts
+
+
+class Delivery(models.Model):
+    """One letter to one recipient: claimed before it is handed to the mail server.
+
+    The status moves queued → sending (committed before SMTP) → sent or failed. A delivery left in
+    "sending" by a worker that died is marked uncertain by the sweeper, for a person to confirm or
+    resend: the mail server may already have accepted it, so it is never re-sent silently.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNCERTAIN = "uncertain", _("Uncertain")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="deliveries")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="letter_deliveries")
+    # The address and language the letter goes to, fixed when it was queued.
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=2, choices=Language)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    reason = models.TextField(_("reason"), blank=True)
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    # When the task that will send it was last put on the broker (or is due to run, for a retry
+    # with backoff); the sweeper re-queues deliveries whose task has not run long after this.
+    enqueued_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who confirmed an uncertain delivery as sent"),
+    )
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["letter", "person__full_name", "pk"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "person"], name="one_delivery_per_recipient"),
+        ]
+        indexes = [
+            # The sweeper (correspondence.sending.deliveries_sweep) scans only unfinished work.
+            models.Index(
+                fields=["status", "enqueued_at"],
+                name="delivery_pending",
+                condition=Q(status__in=["queued", "sending"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.letter.reference} → {self.person}"

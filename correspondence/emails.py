@@ -1,0 +1,126 @@
+"""The one builder of letter emails: what a recipient receives, also shown in the preview."""
+
+import mimetypes
+import os
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from correspondence.models import Delivery, LanguageMode, Letter
+from directory.models import Language, Person
+
+# The letter's own wording, in the language of each part of the letter, whatever language the
+# site is shown in: this is the letter's content, so it is not passed through gettext.
+LETTER_WORDING = {
+    Language.ENGLISH: {
+        "greeting": "Dear {name},",
+        "our_ref": "Our ref",
+        "cc": "Cc",
+        "enclosures": "Enclosures",
+        "restricted": "Please do not share",
+    },
+    Language.WELSH: {
+        "greeting": "Annwyl {name},",
+        "our_ref": "Ein cyf",
+        "cc": "Copi",
+        "enclosures": "Amgaeëdig",
+        "restricted": "Peidiwch â rhannu",
+    },
+}
+
+
+@dataclass(frozen=True)
+class LetterPart:
+    """The letter in one language, as one recipient reads it."""
+
+    language: str
+    greeting: str
+    subject: str
+    body: str
+    closing: str
+    sender_titles: str
+    organisation: str
+    welsh_statement: str
+    wording: dict
+
+
+def letter_languages(*, letter: Letter, preferred: str) -> list[str]:
+    """The languages of a recipient's copy, their preferred one first."""
+    available = [Language.ENGLISH] + ([Language.WELSH] if letter.body_cy.strip() else [])
+    if letter.language_mode == LanguageMode.PREFERRED:
+        return [preferred if preferred in available else Language.ENGLISH]
+    return sorted(available, key=lambda language: language != preferred)
+
+
+def letter_parts(*, letter: Letter, person: Person, preferred: str) -> list[LetterPart]:
+    return [
+        _part(letter, person, language)
+        for language in letter_languages(letter=letter, preferred=preferred)
+    ]
+
+
+def _part(letter: Letter, person: Person, language: str) -> LetterPart:
+    def field(name):
+        value = getattr(letter, f"{name}_{language}", "")
+        return value or getattr(letter, f"{name}_en", "")
+
+    wording = LETTER_WORDING[language]
+    return LetterPart(
+        language=language,
+        greeting=wording["greeting"].format(name=person.display_name),
+        subject=field("subject"),
+        body=field("body"),
+        closing=field("closing"),
+        sender_titles=field("sender_titles"),
+        organisation=field("organisation"),
+        welsh_statement=getattr(letter, f"welsh_language_statement_{language}", ""),
+        wording=wording,
+    )
+
+
+def letter_context(*, letter: Letter, person: Person, email: str, preferred: str) -> dict:
+    parts = letter_parts(letter=letter, person=person, preferred=preferred)
+    return {
+        "letter": letter,
+        "person": person,
+        "email": email,
+        "parts": parts,
+        "subject": " / ".join(dict.fromkeys(part.subject for part in parts)),
+        "cc": [cc.as_written for cc in letter.cc.all()],
+        "enclosures": list(letter.enclosures.all()),
+    }
+
+
+def letter_message(*, delivery: Delivery) -> EmailMultiAlternatives:
+    """The email for one delivery: To is that recipient only, never anybody else."""
+    letter = delivery.letter
+    context = letter_context(
+        letter=letter, person=delivery.person, email=delivery.email, preferred=delivery.language
+    )
+    message = EmailMultiAlternatives(
+        subject=context["subject"],
+        body=render_to_string("email/letter.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.email],
+        headers={"Message-ID": _message_id(delivery)},
+    )
+    message.attach_alternative(render_to_string("email/letter.html", context), "text/html")
+    for enclosure in context["enclosures"]:
+        if enclosure.file:
+            with enclosure.file.open("rb") as handle:
+                content = handle.read()
+            name = os.path.basename(enclosure.file.name)
+            mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            message.attach(name, content, mimetype)
+    return message
+
+
+def _message_id(delivery: Delivery) -> str:
+    """Names the delivery and attempt, so an uncertain one can be looked up in the mail logs."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return (
+        f"<letter-{delivery.letter_id}.delivery-{delivery.pk}.attempt-{delivery.attempts}@{domain}>"
+    )

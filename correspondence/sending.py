@@ -1,0 +1,321 @@
+"""Sending a letter: one delivery per recipient, each claimed before it reaches the mail server.
+
+The rules that make a letter arrive exactly once:
+- a delivery is claimed (queued → sending) in its own committed update before SMTP, and marked
+  sent right after; a duplicate task finds nothing to claim and does nothing;
+- only errors where the mail server cannot have accepted the message are retried (a refused
+  connection, a 4xx reply); a 5xx reply fails the delivery with the server's reason;
+- anything ambiguous (the connection dropped mid-message, the worker died) leaves the delivery
+  "uncertain" for the secretariat to confirm or resend: it is never re-sent silently.
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from correspondence.emails import letter_message
+from correspondence.models import Delivery, Letter
+from directory.models import Membership, Person
+
+logger = logging.getLogger(__name__)
+
+Status = Delivery.Status
+
+# Enqueued in batches so that a sweep over a very large backlog stays bounded.
+SWEEP_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one delivery attempt; ``retry_in`` seconds when it is to be tried again."""
+
+    status: str
+    retry_in: float | None = None
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    uncertain: int
+    requeued: int
+    letters_finished: int
+
+
+# Recipients ---------------------------------------------------------------------------------
+
+
+def letter_recipients(*, letter: Letter):
+    """Everyone the letter is addressed to, with or without an email address."""
+    if letter.audience == Letter.Audience.ALL_MEMBERS:
+        today = timezone.localdate()
+        current = Membership.objects.filter(forum=letter.forum).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=today)
+        )
+        # A member organisation is reached through the people the directory lists for it.
+        condition = Q(pk__in=current.filter(person__isnull=False).values("person")) | Q(
+            organisation__in=current.filter(person__isnull=True).values("organisation")
+        )
+    elif letter.audience == Letter.Audience.ORGANISATIONS:
+        condition = Q(organisation__in=letter.recipient_organisations.values("pk"))
+    else:
+        condition = Q(pk__in=letter.recipient_people.values("pk"))
+    return Person.objects.filter(condition).select_related("organisation").distinct()
+
+
+def recipients_without_email(*, letter: Letter):
+    return letter_recipients(letter=letter).filter(email="")
+
+
+# Starting, resending and confirming ---------------------------------------------------------
+
+
+def letter_send(*, letter: Letter) -> int:
+    """Queue one delivery per recipient with an email address and hand them to the worker.
+
+    Returns the number of deliveries queued. Sending twice (a double click, two tabs) is refused:
+    only a draft can be sent.
+    """
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        if letter.status != Letter.Status.DRAFT:
+            raise ValidationError(_("This letter has already been sent."))
+        people = list(letter_recipients(letter=letter).exclude(email=""))
+        if not people:
+            raise ValidationError(
+                _("Nobody would receive this letter: no recipient has an email address.")
+            )
+        now = timezone.now()
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    letter=letter,
+                    person=person,
+                    email=person.email,
+                    language=person.preferred_language,
+                    queued_at=now,
+                    enqueued_at=now,
+                )
+                for person in people
+            ],
+            ignore_conflicts=True,  # the unique (letter, person) constraint already holds them
+            batch_size=500,
+        )
+        letter.status, letter.sent_at = Letter.Status.SENDING, now
+        letter.save(update_fields=["status", "sent_at"])
+        _dispatch_on_commit(letter.pk)
+    return len(people)
+
+
+def letter_resend_failed(*, letter: Letter) -> int:
+    """Queue again only the deliveries that failed; returns how many."""
+    return _requeue(letter=letter, deliveries=letter.deliveries.filter(status=Status.FAILED))
+
+
+def delivery_resend(*, delivery: Delivery) -> bool:
+    """Queue an uncertain delivery again: someone has checked it did not arrive."""
+    return bool(
+        _requeue(
+            letter=delivery.letter,
+            deliveries=Delivery.objects.filter(pk=delivery.pk, status=Status.UNCERTAIN),
+        )
+    )
+
+
+def delivery_confirm_sent(*, delivery: Delivery, confirmed_by) -> bool:
+    """Record that an uncertain delivery did arrive (checked with the recipient or mail logs)."""
+    changed = Delivery.objects.filter(pk=delivery.pk, status=Status.UNCERTAIN).update(
+        status=Status.SENT, confirmed_by=confirmed_by, sent_at=timezone.now()
+    )
+    letter_finish_if_done(letter_id=delivery.letter_id)
+    return bool(changed)
+
+
+def _requeue(*, letter: Letter, deliveries) -> int:
+    with transaction.atomic():
+        now = timezone.now()
+        count = deliveries.update(
+            status=Status.QUEUED,
+            attempts=0,
+            reason="",
+            queued_at=now,
+            enqueued_at=now,
+            claimed_at=None,
+        )
+        if count:
+            Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.SENDING)
+            _dispatch_on_commit(letter.pk)
+    return count
+
+
+def _dispatch_on_commit(letter_id: int) -> None:
+    from correspondence.tasks import dispatch_letter
+
+    transaction.on_commit(lambda: dispatch_letter.delay(letter_id))
+
+
+def letter_enqueue(*, letter_id: int) -> int:
+    """Put one task per queued delivery of the letter on the broker (the worker fans out)."""
+    ids = list(
+        Delivery.objects.filter(letter_id=letter_id, status=Status.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    return _enqueue(ids)
+
+
+def _enqueue(ids: list[int]) -> int:
+    from correspondence.tasks import send_letter_delivery
+
+    Delivery.objects.filter(pk__in=ids, status=Status.QUEUED).update(enqueued_at=timezone.now())
+    for delivery_id in ids:
+        send_letter_delivery.delay(delivery_id)
+    return len(ids)
+
+
+# One delivery ---------------------------------------------------------------------------------
+
+
+def delivery_send(*, delivery_id: int) -> Outcome | None:
+    """Send one delivery if it is still queued; None if another task has it or it is done."""
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
+        status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related("letter", "person").get(pk=delivery_id)
+    try:
+        message = letter_message(delivery=delivery)
+    except Exception as error:  # nothing has reached the mail server: safe to report as failed
+        logger.exception("Letter delivery %s could not be composed", delivery_id)
+        return _finish(
+            delivery,
+            Status.FAILED,
+            _("The letter could not be composed: %(error)s") % {"error": error},
+        )
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        # The message was not handed over: retrying cannot duplicate it.
+        return _after_refusal(delivery, error)
+    try:
+        connection.send_messages([message])
+    except (
+        smtplib.SMTPRecipientsRefused,
+        smtplib.SMTPSenderRefused,
+        smtplib.SMTPDataError,
+    ) as error:
+        return _after_refusal(delivery, error)
+    except Exception as error:  # the server may or may not have taken it: a person must check
+        logger.warning("Letter delivery %s ended uncertain: %r", delivery_id, error)
+        return _finish(
+            delivery,
+            Status.UNCERTAIN,
+            _("Interrupted while sending (%(error)s): check before resending.")
+            % {"error": _describe(error)},
+        )
+    finally:
+        _close_quietly(connection)
+    return _finish(delivery, Status.SENT, "")
+
+
+def _after_refusal(delivery: Delivery, error: Exception) -> Outcome:
+    code, reason = smtp_reply(error)
+    if code is not None and code >= 500:
+        return _finish(delivery, Status.FAILED, reason)
+    if delivery.attempts >= settings.LETTER_MAX_ATTEMPTS:
+        return _finish(
+            delivery,
+            Status.FAILED,
+            _("Gave up after %(n)s attempts: %(reason)s")
+            % {"n": delivery.attempts, "reason": reason},
+        )
+    delay = settings.LETTER_RETRY_BASE_SECONDS * 2 ** (delivery.attempts - 1)
+    Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
+        status=Status.QUEUED, reason=reason, enqueued_at=timezone.now() + timedelta(seconds=delay)
+    )
+    return Outcome(Status.QUEUED, retry_in=delay)
+
+
+def smtp_reply(error: Exception) -> tuple[int | None, str]:
+    """The SMTP reply code (None for a network error) and a reason a person can read."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        code, text = next(iter(error.recipients.values()))
+        return code, f"{code} {_decode(text)}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code, f"{error.smtp_code} {_decode(error.smtp_error)}"
+    return None, _describe(error)
+
+
+def _decode(text) -> str:
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _finish(delivery: Delivery, status: str, reason: str) -> Outcome:
+    fields = {"status": status, "reason": reason}
+    if status == Status.SENT:
+        fields["sent_at"] = timezone.now()
+    Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(**fields)
+    letter_finish_if_done(letter_id=delivery.letter_id)
+    return Outcome(status)
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # the message is already accounted for; a failed QUIT changes nothing
+        logger.debug("Closing the mail connection failed", exc_info=True)
+
+
+def letter_finish_if_done(*, letter_id: int) -> bool:
+    """Mark a letter sent once none of its deliveries is waiting or being sent."""
+    pending = Delivery.objects.pending().filter(letter=OuterRef("pk"))
+    return bool(
+        Letter.objects.filter(pk=letter_id, status=Letter.Status.SENDING)
+        .filter(~Exists(pending))
+        .update(status=Letter.Status.SENT)
+    )
+
+
+# The sweeper -----------------------------------------------------------------------------------
+
+
+def deliveries_sweep(
+    *, now=None, sending_timeout: timedelta | None = None, queue_stale: timedelta | None = None
+) -> SweepResult:
+    """Recover from lost tasks and dead workers; run periodically by beat.
+
+    Broker redelivery after a killed worker is not relied on: a queued delivery whose task has
+    not run long after it was enqueued gets a new task (a duplicate task is harmless), and a
+    delivery stuck in "sending" becomes uncertain.
+    """
+    now = now or timezone.now()
+    if sending_timeout is None:
+        sending_timeout = timedelta(seconds=settings.LETTER_SENDING_TIMEOUT_SECONDS)
+    if queue_stale is None:
+        queue_stale = timedelta(seconds=settings.LETTER_QUEUE_STALE_SECONDS)
+    uncertain = Delivery.objects.filter(
+        status=Status.SENDING, claimed_at__lte=now - sending_timeout
+    ).update(
+        status=Status.UNCERTAIN,
+        reason=_("The worker stopped while sending: the mail server may have accepted it."),
+    )
+    stale = Delivery.objects.filter(status=Status.QUEUED, enqueued_at__lte=now - queue_stale)
+    requeued = _enqueue(list(stale.values_list("pk", flat=True)[:SWEEP_BATCH]))
+    finished = sum(
+        letter_finish_if_done(letter_id=pk)
+        for pk in Letter.objects.filter(status=Letter.Status.SENDING).values_list("pk", flat=True)
+    )
+    return SweepResult(uncertain=uncertain, requeued=requeued, letters_finished=finished)
