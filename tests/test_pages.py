@@ -375,3 +375,20 @@ def test_refusals_and_missing_pages_use_the_product_layout(client, member):
     missing = client.get("/meetings/999999/")
     assert missing.status_code == 404
     assert "Page not found" in missing.content.decode()
+
+
+def test_the_compiled_styles_carry_no_gov_uk_typeface_or_font_files(settings):
+    static = settings.BASE_DIR / "static"
+    css = (static / "css" / "wrc.css").read_text()
+    assert "GDS Transport" not in css
+    assert "@font-face" not in css
+    assert "Arial" in css
+    assert not [p for p in static.rglob("*") if p.suffix in {".woff", ".woff2"}]
+    assert (static / "js" / "govuk-frontend.min.js").exists()
+
+
+def test_invalid_filters_are_explained_and_do_not_hide_everything(client, official):
+    factories.ActionItemFactory(text="Still listed")
+    body = get(client, official, reverse("actions:list") + "?status=nonsense").content.decode()
+    assert "Select a valid choice" in body
+    assert "Still listed" in body
