@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, TimezoneDaylight, TimezoneStandard, vCalAddress, vText
 from icalendar import Timezone as VTimezone
 
+from meetings.models import Meeting
+
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//Wales Race Forum//wrc diary markers//EN"
 # A meeting with no end time is put in diaries as one hour long, the forum's usual length.
@@ -106,8 +108,6 @@ def meeting_description(meeting, agenda_titles) -> str:
 
 
 def meeting_event(meeting, *, attendee=None, agenda_titles=()) -> Event:
-    from meetings.models import Meeting
-
     cancelled = meeting.status == Meeting.Status.CANCELLED
     starts = meeting.starts_at.astimezone(LONDON)
     ends = (meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH).astimezone(LONDON)
@@ -141,8 +141,6 @@ def agenda_titles_of(meeting, language: str = "en") -> list[str]:
 
 
 def invitation_method(meeting) -> str:
-    from meetings.models import Meeting
-
     return CANCEL if meeting.status == Meeting.Status.CANCELLED else REQUEST
 
 

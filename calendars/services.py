@@ -87,15 +87,18 @@ def invitation_claim(*, meeting: Meeting, person: Person) -> InvitationDelivery 
         return InvitationDelivery.objects.get(**key) if claimed == 1 else None
 
 
-def invitation_message(*, meeting: Meeting, person: Person, connection=None):
-    """The email to one invitee: only that person in To, the calendar as a text/calendar part."""
+def invitation_message(*, meeting: Meeting, person: Person, updated=False, connection=None):
+    """The email to one invitee: only that person in To, the calendar as a text/calendar part.
+
+    ``updated``: the person was sent an earlier version, so the email says what changed.
+    """
     method = ics.invitation_method(meeting)
     with translation.override(person.preferred_language):
         context = {
             "meeting": meeting,
             "person": person,
             "cancelled": method == ics.CANCEL,
-            "updated": meeting.ics_sequence > 0,
+            "updated": updated,
             "where": ics.meeting_location(meeting),
             "agenda": ics.agenda_titles_of(meeting, person.preferred_language),
             "FORUM_NAME": settings.FORUM_NAME,
@@ -117,9 +120,14 @@ def invitation_message(*, meeting: Meeting, person: Person, connection=None):
     return message
 
 
-def invitation_deliver(*, delivery: InvitationDelivery, meeting: Meeting, connection, result):
+def invitation_deliver(
+    *, delivery: InvitationDelivery, meeting: Meeting, updated: bool, connection, result
+):
+    message = invitation_message(
+        meeting=meeting, person=delivery.person, updated=updated, connection=connection
+    )
     try:
-        invitation_message(meeting=meeting, person=delivery.person, connection=connection).send()
+        message.send()
     except (smtplib.SMTPException, OSError) as error:
         transient = is_transient(error)
         result.retry_later |= transient
@@ -147,6 +155,11 @@ def invitations_send(*, meeting_id: int) -> SendResult | None:
     if meeting is None:
         return None
     result = SendResult()
+    sent_before = set(
+        meeting.invitations.filter(
+            status=InvitationDelivery.Status.SENT, sequence__lt=meeting.ics_sequence
+        ).values_list("person_id", flat=True)
+    )
     with get_connection() as connection:
         for person in invitation_recipients(meeting):
             delivery = invitation_claim(meeting=meeting, person=person)
@@ -155,7 +168,11 @@ def invitations_send(*, meeting_id: int) -> SendResult | None:
                 continue
             delivery.person = person
             invitation_deliver(
-                delivery=delivery, meeting=meeting, connection=connection, result=result
+                delivery=delivery,
+                meeting=meeting,
+                updated=person.pk in sent_before,
+                connection=connection,
+                result=result,
             )
     return result
 

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -40,7 +41,8 @@ def ics_response(content: bytes, filename: str) -> HttpResponse:
 def meeting_ics(request, pk):
     meeting = meeting_for_user(request, pk)
     content = ics.meeting_download(meeting, language=request.LANGUAGE_CODE)
-    return ics_response(content, f"meeting-{meeting.starts_at:%Y-%m-%d}.ics")
+    day = timezone.localtime(meeting.starts_at, ics.LONDON)
+    return ics_response(content, f"meeting-{day:%Y-%m-%d}.ics")
 
 
 @require_GET
