@@ -117,8 +117,10 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     forum = factory.SubFactory(ForumFactory)
     title = "Wales Race Forum"
     starts_at = factory.Sequence(
-        lambda n: timezone.make_aware(datetime.datetime(2025, 3, 17, 12, 0))
-        + datetime.timedelta(days=7 * n)
+        lambda n: (
+            timezone.make_aware(datetime.datetime(2025, 3, 17, 12, 0))
+            + datetime.timedelta(days=7 * n)
+        )
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
     online_platform = "Teams"

@@ -18,7 +18,9 @@ def test_every_factory_saves_a_row():
 
 
 def test_organisation_resolves_by_alias_and_acronym():
-    wlga = factories.OrganisationFactory(name="Welsh Local Government Association", short_name="WLGA")
+    wlga = factories.OrganisationFactory(
+        name="Welsh Local Government Association", short_name="WLGA"
+    )
     factories.OrganisationAliasFactory(
         organisation=wlga, alias="Welsh Local Government Authority (WLGA)"
     )

@@ -23,7 +23,7 @@ env = environ.Env(
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env("DEBUG")
-# The fallback key is only for the embedded default; production settings refuse to start without one.
+# The fallback key is only for the embedded default; production settings refuse to start without it.
 SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-key-change-me-in-production")
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -210,7 +210,9 @@ except (ValueError, IndexError) as error:
 if not 0 <= REMINDERS["DIGEST_WEEKDAY"] <= 4:
     raise ImproperlyConfigured("REMINDERS_DIGEST_WEEKDAY must be 0 (Monday) to 4 (Friday)")
 if min(REMINDERS["DUE_SOON_DAYS"], REMINDERS["NO_DATE_EVERY_DAYS"]) < 1:
-    raise ImproperlyConfigured("REMINDERS_DUE_SOON_DAYS and REMINDERS_NO_DATE_EVERY_DAYS must be 1+")
+    raise ImproperlyConfigured(
+        "REMINDERS_DUE_SOON_DAYS and REMINDERS_NO_DATE_EVERY_DAYS must be 1+"
+    )
 # Letters: a sweeper re-queues deliveries whose task was lost and marks those stuck in "sending"
 # (the worker died mid-send) as uncertain, for the secretariat to confirm or resend.
 CELERY_BEAT_SCHEDULE["correspondence-sweep"] = {
