@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory import views
+from directory import urls_editing, views
 
 app_name = "directory"
 urlpatterns = [
@@ -13,3 +13,4 @@ urlpatterns = [
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
 ]
+urlpatterns += urls_editing.urlpatterns
