@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
 from django.utils import timezone, translation
 
 from actions.models import ActionItem
@@ -346,8 +345,7 @@ def _claim(reminder: PersonalReminder) -> tuple[uuid.UUID, list[Claim]]:
         )
         for c in reminder.claims
     ]
-    with transaction.atomic():
-        ReminderClaim.objects.bulk_create(rows, ignore_conflicts=True)
+    ReminderClaim.objects.bulk_create(rows, ignore_conflicts=True)
     won = ReminderClaim.objects.filter(claim_token=token).values_list(
         "subject_key", "kind", "occasion", "action_id"
     )
@@ -389,7 +387,8 @@ def _send(message: EmailMultiAlternatives) -> Exception | None:
 
 
 def reminder_plan_deliver(*, plan: ReminderPlan) -> SweepResult:
-    """Claim and send each person's reminders; what another sweep already claimed is skipped."""
+    """Claim and send each person's reminders; what another sweep already claimed is skipped.
+    Run it outside any transaction, so that each claim is committed before its email leaves."""
     result = SweepResult()
     links = Links()
     with get_connection() as connection:

@@ -1,5 +1,7 @@
 """Worker task for deadline reminders: a thin wrapper around reminders.services."""
 
+import datetime
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -12,10 +14,11 @@ RETRY_DELAYS = (60, 300, 900)
 
 @shared_task(bind=True, acks_late=True, max_retries=len(RETRY_DELAYS), soft_time_limit=1800,
              time_limit=1900)  # fmt: skip
-def send_due_reminders(self) -> dict:
+def send_due_reminders(self, day: str | None = None) -> dict:
     """The morning sweep. On weekends and Welsh bank holidays it does nothing; the next working
-    day's sweep catches up what fell due meanwhile."""
-    today = timezone.localdate()
+    day's sweep catches up what fell due meanwhile. ``day`` (ISO date) runs it as of another
+    day, for a sweep started by hand."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     if not calendar.is_working_day(today):
         return {"skipped": today.isoformat()}
     result = services.reminders_send_due(today=today)
