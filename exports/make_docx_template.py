@@ -55,7 +55,7 @@ def add_heading_block(document):
     tag(document, "{%p if not loop.first %}")
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     tag(document, "{%p endif %}")
-    document.add_paragraph("{{ part.forum_name }}", style="Title")
+    document.add_paragraph("{{ part.heading }}", style="Title")
     when = document.add_paragraph()
     when.add_run("{{ part.when }}").bold = True
     tag(document, "{%p if part.draft %}")

@@ -166,8 +166,7 @@ class NotesPart:
 
     language: str
     labels: dict
-    forum_name: str
-    title: str
+    heading: str
     when: str
     draft: bool
     attendance: list[str] = field(default_factory=list)
@@ -213,8 +212,7 @@ def notes_part(meeting: Meeting, language: str) -> NotesPart:
     return NotesPart(
         language=language,
         labels=LABELS[language],
-        forum_name=forum_name(meeting, language),
-        title=meeting.title,
+        heading=heading(meeting, language),
         when=when_line(meeting, language),
         draft=meeting.notes_status != Meeting.NotesStatus.APPROVED,
         attendance=[attendance_row(a) for a in people if a.status == Attendance.Status.PRESENT],
@@ -224,10 +222,13 @@ def notes_part(meeting: Meeting, language: str) -> NotesPart:
     )
 
 
-def forum_name(meeting: Meeting, language: str) -> str:
-    if language == "cy" and meeting.forum.name_cy:
-        return meeting.forum.name_cy
-    return meeting.forum.name
+def heading(meeting: Meeting, language: str) -> str:
+    """The forum's name, as the published notes open; a meeting with a title of its own (a
+    special session) opens with that title instead."""
+    forum = meeting.forum
+    if meeting.title and meeting.title != forum.name:
+        return meeting.title
+    return forum.name_cy if language == "cy" and forum.name_cy else forum.name
 
 
 def ordinal(day: int) -> str:
@@ -380,7 +381,7 @@ def markdown_discussion(lines: list[Line]) -> list[str]:
 
 def markdown_part(part: NotesPart) -> list[str]:
     labels = part.labels
-    out = [f"# {part.forum_name}", "", part.when, ""]
+    out = [f"# {part.heading}", "", part.when, ""]
     if part.draft:
         out += [f"*{labels['draft']}*", ""]
     out += [f"## {labels['attendance']}", "", labels["attendance_columns"], ""]
@@ -417,7 +418,7 @@ def render_docx(meeting: Meeting, language: str) -> bytes:
     template = DocxTemplate(DOCX_TEMPLATE)
     parts = notes_parts(meeting, language)
     template.render({"parts": parts}, autoescape=True)
-    template.docx.core_properties.title = f"{parts[0].forum_name} – {parts[0].when}"
+    template.docx.core_properties.title = f"{parts[0].heading} – {parts[0].when}"
     template.docx.core_properties.language = "en-GB" if language != "cy" else "cy-GB"
     buffer = io.BytesIO()
     template.save(buffer)

@@ -14,8 +14,10 @@ EXPORT_NAME = "exported-notes.md"
 
 def snapshot(meeting):
     """What the notes say about a meeting, free of database ids."""
-    meeting = Meeting.objects.get(pk=meeting.pk)
+    meeting = Meeting.objects.select_related("forum").get(pk=meeting.pk)
+    own_title = "" if meeting.title == meeting.forum.name else meeting.title
     return {
+        "title": own_title,
         "when": (meeting.starts_at, meeting.ends_at, meeting.venue, meeting.online_platform),
         "attendance": [
             (a.as_written, a.name, a.organisation_text, a.status)
@@ -119,5 +121,14 @@ def test_a_pipe_in_a_summary_cell_survives_the_markdown_table():
     assert "| 2 | Compare options A \\| B for Tŷ Hywel. | WG \\| Cymru |" in export_markdown(
         original
     )
+
+    assert snapshot(reimport_into_clean_meeting(original)) == before
+
+
+@pytest.mark.django_db
+def test_a_meeting_with_a_title_of_its_own_keeps_it():
+    original = make_welsh_meeting(title="Extraordinary meeting on Gŵyl funding")
+    before = snapshot(original)
+    assert export_markdown(original).startswith("# Extraordinary meeting on Gŵyl funding\n")
 
     assert snapshot(reimport_into_clean_meeting(original)) == before
