@@ -413,3 +413,20 @@ def test_a_merge_confirmed_after_either_organisation_changed_is_refused(
     response = client.post(org_url("merge", survivor), {"duplicate": survivor.pk, "confirm": "y"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_directory_pages_link_to_editing_for_those_who_may_edit(
+    client, official, secretariat, member, organisation, person
+):
+    detail = organisation.get_absolute_url()
+    client.force_login(official)
+    html = client.get(detail).text
+    assert org_url("edit", organisation) in html and org_url("merge", organisation) in html
+    assert person_edit_url(person) in client.get(person.get_absolute_url()).text
+    client.force_login(secretariat)
+    html = client.get(detail).text
+    assert org_url("edit", organisation) in html and org_url("merge", organisation) not in html
+    assert reverse("directory:person_add") in client.get(reverse("directory:person_list")).text
+    client.force_login(member)
+    html = client.get(detail).text + client.get(reverse("directory:organisation_list")).text
+    assert "/edit/" not in html and "/merge/" not in html and "/add/" not in html

@@ -338,3 +338,13 @@ def test_the_plan_outline_makes_the_same_queries_for_any_number_of_actions(
         response = client.get(reverse("hatecrime:plan_structure", args=["2016-17"]))
     assert response.status_code == 200
     assert response.content.decode().count('id="action-4.') == extra_actions + 1
+
+
+def test_the_plan_pages_link_to_editing_for_officials_only(client, official, member, plan_action):
+    plan_url = reverse("hatecrime:plan_detail", args=["2016-17"])
+    action_url = reverse("hatecrime:action_detail", args=["2016-17", "4.12"])
+    client.force_login(official)
+    assert reverse("hatecrime:plan_structure", args=["2016-17"]) in client.get(plan_url).text
+    assert edit_url(plan_action) in client.get(action_url).text
+    client.force_login(member)
+    assert "/plan/manage/" not in client.get(plan_url).text + client.get(action_url).text
