@@ -6,7 +6,8 @@ import pytest
 from actions.models import ActionItem
 from exports import meeting_notes
 from meetings.importers import import_meeting_notes
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
+from tests import factories
 from tests.test_export_meeting_notes import SEED, import_seed, loaded, make_welsh_meeting
 
 EXPORT_NAME = "exported-notes.md"
@@ -130,5 +131,22 @@ def test_a_meeting_with_a_title_of_its_own_keeps_it():
     original = make_welsh_meeting(title="Extraordinary meeting on Gŵyl funding")
     before = snapshot(original)
     assert export_markdown(original).startswith("# Extraordinary meeting on Gŵyl funding\n")
+
+    assert snapshot(reimport_into_clean_meeting(original)) == before
+
+
+@pytest.mark.django_db
+def test_apologies_come_back_as_apologies():
+    original = make_welsh_meeting()
+    factories.AttendanceFactory(
+        meeting=original,
+        order=10,
+        name="Dafydd ap Gwŷn",
+        organisation_text="Cyngor Gwynedd",
+        as_written="Dafydd ap Gwŷn - Cyngor Gwynedd",
+        status=Attendance.Status.APOLOGIES,
+    )
+    before = snapshot(original)
+    assert "## Apologies\n\n- Dafydd ap Gwŷn - Cyngor Gwynedd\n" in export_markdown(original)
 
     assert snapshot(reimport_into_clean_meeting(original)) == before
