@@ -51,7 +51,7 @@ def next_meeting_date(meeting):
     return timezone.localdate(following.starts_at) if following else None
 
 
-def refresh_next_meeting_due_dates(*, forum: Forum) -> int:
+def refresh_next_meeting_due_dates(forum: Forum) -> int:
     """Give "before the next meeting" actions the date of the meeting after theirs; returns how
     many actions changed. Run after a meeting is added, moved or cancelled."""
     changed = 0

@@ -319,3 +319,61 @@ def test_discussion_before_the_first_item_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match=r"line 42: discussion before agenda item"):
         run(write(tmp_path, text))
     assert Meeting.objects.count() == 0
+
+
+MINIMAL_MARKDOWN = """# Wales Race Forum
+
+**10:00 – 11:30 am, Tuesday 1st July 2025 – Crown Buildings, Cathays Park**
+
+## Attendance
+
+- Jane Hutt MS - Cabinet Secretary for Social Justice, Trefnydd and Chief Whip
+- Race Council Cymru (RCC)
+
+## Apologies
+
+- Diverse Cymru
+
+## Discussion
+
+### 1. Welcome
+
+The chair welcomed members.
+
+* Members agreed the notes of the last meeting.
+
+**Action:** Secretariat to circulate the papers.
+
+## Summary of Actions
+
+| No. | Action Item | Owner | Deadline / Status |
+|-----|-------------|-------|-------------------|
+| 1 | Circulate the papers. | Secretariat | Within two weeks |
+"""
+
+
+def test_a_markdown_meeting_with_apologies_imports(db, tmp_path):
+    run(write(tmp_path, MINIMAL_MARKDOWN))
+    meeting = Meeting.objects.get()
+    assert meeting.starts_at == datetime.datetime(2025, 7, 1, 10, 0, tzinfo=LONDON)
+    assert meeting.ends_at == datetime.datetime(2025, 7, 1, 11, 30, tzinfo=LONDON)
+    assert (meeting.venue, meeting.online_platform) == ("Crown Buildings, Cathays Park", "")
+    rows = list(meeting.attendance.order_by("order"))
+    assert [(r.as_written, r.status) for r in rows] == [
+        ("Jane Hutt MS - Cabinet Secretary for Social Justice, Trefnydd and Chief Whip", "present"),
+        ("Race Council Cymru (RCC)", "present"),
+        ("Diverse Cymru", "apologies"),
+    ]
+    assert (rows[1].organisation.name, rows[1].organisation.short_name) == (
+        "Race Council Cymru",
+        "RCC",
+    )
+    item = meeting.items.get()
+    assert item.discussion == (
+        "The chair welcomed members.\n\n- Members agreed the notes of the last meeting."
+    )
+    action = meeting.actions.get()
+    assert action.inline_text == "Secretariat to circulate the papers."
+    assert action.agenda_item == item
+    assert action.due_date == datetime.date(2025, 7, 15)
+    assert action.owner_role.name == "Secretariat"
