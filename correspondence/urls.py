@@ -1,6 +1,6 @@
 from django.urls import path
 
-from correspondence import views
+from correspondence import urls_sending, views
 
 app_name = "correspondence"
 urlpatterns = [
@@ -12,3 +12,4 @@ urlpatterns = [
         name="enclosure",
     ),
 ]
+urlpatterns += urls_sending.urlpatterns

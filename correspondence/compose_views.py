@@ -1,0 +1,245 @@
+"""Composing, previewing and sending letters, and the outbox: officials and the secretariat only.
+
+Forum members get a 403 on every page here: drafts and delivery lists name recipients and
+their addresses, which members never see.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from correspondence import sending, services
+from correspondence.emails import letter_context
+from correspondence.forms import EnclosureForm, LetterComposeForm
+from correspondence.models import Delivery, Enclosure, Letter
+from directory import access
+from directory.models import Forum
+
+staff_only = access.require(access.is_staff_role)
+
+
+def _letter_for(request, pk, **filters) -> Letter:
+    return get_object_or_404(Letter.objects.visible_to(request.user).filter(**filters), pk=pk)
+
+
+def _draft_for(request, pk) -> Letter:
+    return _letter_for(request, pk, status=Letter.Status.DRAFT)
+
+
+# Composing -------------------------------------------------------------------------------------
+
+
+@staff_only
+def compose(request):
+    """Pick a letter to start from, then fill in the new one; saving makes a draft."""
+    template = None
+    if request.GET.get("from"):
+        template = get_object_or_404(services.letter_templates(), pk=request.GET["from"])
+    if request.method == "POST":
+        form = LetterComposeForm(request.POST)
+        if form.is_valid():
+            letter = services.letter_save_draft(form=form, forum=Forum.default())
+            messages.success(request, _("Draft saved. Add enclosures, then preview it."))
+            return redirect("correspondence:draft", pk=letter.pk)
+    else:
+        form = LetterComposeForm(initial=services.letter_initial_from(template=template))
+    context = {
+        "form": form,
+        "template": template,
+        "templates": services.letter_templates().only("pk", "reference", "subject_en", "date"),
+        "show_form": template is not None or request.GET.get("blank") or request.method == "POST",
+    }
+    return render(request, "correspondence/compose.html", context)
+
+
+@staff_only
+def draft(request, pk):
+    letter = _draft_for(request, pk)
+    if request.method == "POST":
+        form = LetterComposeForm(request.POST, instance=letter)
+        if form.is_valid():
+            services.letter_save_draft(form=form, forum=letter.forum)
+            messages.success(request, _("Draft saved."))
+            return redirect("correspondence:draft", pk=letter.pk)
+    else:
+        cc = "\n".join(cc.as_written for cc in letter.cc.all())
+        form = LetterComposeForm(instance=letter, initial={"cc_list": cc})
+    return _render_draft(request, letter, form=form, enclosure_form=EnclosureForm())
+
+
+def _render_draft(request, letter, *, form, enclosure_form, status=200):
+    context = {
+        "letter": letter,
+        "form": form,
+        "enclosure_form": enclosure_form,
+        "enclosures": letter.enclosures.all(),
+    }
+    return render(request, "correspondence/compose_draft.html", context, status=status)
+
+
+@staff_only
+@require_POST
+def enclosure_add(request, pk):
+    """Enclose one file; a refused file is reported and the draft is left as it was."""
+    letter = _draft_for(request, pk)
+    enclosure_form = EnclosureForm(request.POST, request.FILES)
+    if enclosure_form.is_valid():
+        enclosure = services.enclosure_add(letter=letter, form=enclosure_form)
+        messages.success(request, _("“%(title)s” enclosed.") % {"title": enclosure.title})
+        return redirect("correspondence:draft", pk=letter.pk)
+    cc = "\n".join(cc.as_written for cc in letter.cc.all())
+    form = LetterComposeForm(instance=letter, initial={"cc_list": cc})
+    return _render_draft(request, letter, form=form, enclosure_form=enclosure_form, status=400)
+
+
+@staff_only
+@require_POST
+def enclosure_remove(request, pk, enclosure_pk):
+    letter = _draft_for(request, pk)
+    enclosure = get_object_or_404(Enclosure, letter=letter, pk=enclosure_pk)
+    services.enclosure_remove(enclosure=enclosure)
+    messages.success(request, _("“%(title)s” removed.") % {"title": enclosure.title})
+    return redirect("correspondence:draft", pk=letter.pk)
+
+
+# Preview and send ------------------------------------------------------------------------------
+
+
+@staff_only
+def preview(request, pk):
+    """The letter exactly as one chosen recipient will receive it."""
+    letter = _draft_for(request, pk)
+    recipients = list(sending.letter_recipients(letter=letter).order_by("full_name"))
+    with_email = [person for person in recipients if person.email]
+    chosen = next((p for p in with_email if str(p.pk) == request.GET.get("person")), None)
+    chosen = chosen or (with_email[0] if with_email else None)
+    context = {
+        "letter": letter,
+        "recipients": with_email,
+        "without_email": [person for person in recipients if not person.email],
+        "chosen": chosen,
+    }
+    if chosen is not None:
+        email_context = letter_context(
+            letter=letter, person=chosen, email=chosen.email, preferred=chosen.preferred_language
+        )
+        context["email"] = email_context
+        context["plain_text"] = render_to_string("email/letter.txt", email_context)
+    return render(request, "correspondence/compose_preview.html", context)
+
+
+@staff_only
+@require_POST
+def send(request, pk):
+    letter = _draft_for(request, pk)
+    try:
+        count = sending.letter_send(letter=letter)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("correspondence:draft_preview", pk=letter.pk)
+    messages.success(
+        request,
+        ngettext(
+            "The letter is being sent to %(count)s recipient.",
+            "The letter is being sent to %(count)s recipients.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("correspondence:outbox_letter", pk=letter.pk)
+
+
+# The outbox ------------------------------------------------------------------------------------
+
+
+def _counted(queryset):
+    """One query: each letter with its number of deliveries in every status."""
+    counts = {
+        f"n_{status}": Count("deliveries", filter=Q(deliveries__status=status))
+        for status in Delivery.Status.values
+    }
+    return queryset.annotate(n_all=Count("deliveries"), **counts)
+
+
+@staff_only
+def outbox(request):
+    letters = _counted(
+        Letter.objects.visible_to(request.user).exclude(status=Letter.Status.DRAFT)
+    ).filter(n_all__gt=0)
+    drafts = Letter.objects.visible_to(request.user).filter(status=Letter.Status.DRAFT)
+    context = {"letters": letters.order_by("-sent_at", "-pk"), "drafts": drafts.order_by("-pk")}
+    return render(request, "correspondence/outbox.html", context)
+
+
+# Problems first: those are what the secretariat has to act on.
+STATUS_ORDER = Case(
+    *(
+        When(status=status, then=Value(n))
+        for n, status in enumerate(["failed", "uncertain", "sending", "queued", "sent"])
+    ),
+    output_field=IntegerField(),
+)
+
+
+@staff_only
+def outbox_letter(request, pk):
+    letter = _letter_for(request, pk)
+    deliveries = letter.deliveries.select_related("person__organisation", "confirmed_by")
+    counts = letter.deliveries.status_counts()
+    context = {
+        "letter": letter,
+        "deliveries": deliveries.order_by(STATUS_ORDER, "person__full_name"),
+        "counts": counts,
+        "total": sum(counts.values()),
+        "pending": counts[Delivery.Status.QUEUED] + counts[Delivery.Status.SENDING] > 0,
+    }
+    if request.GET.get("fragment") == "status":  # the page's own refresh while sending
+        return render(request, "correspondence/outbox_status.html", context)
+    return render(request, "correspondence/outbox_letter.html", context)
+
+
+@staff_only
+@require_POST
+def resend_failed(request, pk):
+    letter = _letter_for(request, pk)
+    count = sending.letter_resend_failed(letter=letter)
+    if count:
+        text = ngettext(
+            "Sending again to %(count)s recipient.", "Sending again to %(count)s recipients.", count
+        )
+        messages.success(request, text % {"count": count})
+    else:
+        messages.info(request, _("No delivery has failed: nothing to resend."))
+    return redirect("correspondence:outbox_letter", pk=letter.pk)
+
+
+def _uncertain_for(request, pk, delivery_pk) -> Delivery:
+    letter = _letter_for(request, pk)
+    return get_object_or_404(letter.deliveries.select_related("letter", "person"), pk=delivery_pk)
+
+
+@staff_only
+@require_POST
+def delivery_confirm(request, pk, delivery_pk):
+    delivery = _uncertain_for(request, pk, delivery_pk)
+    if sending.delivery_confirm_sent(delivery=delivery, confirmed_by=request.user):
+        messages.success(request, _("Recorded as sent to %(name)s.") % {"name": delivery.person})
+    else:
+        messages.info(request, _("This delivery was no longer uncertain: nothing changed."))
+    return redirect("correspondence:outbox_letter", pk=pk)
+
+
+@staff_only
+@require_POST
+def delivery_resend(request, pk, delivery_pk):
+    delivery = _uncertain_for(request, pk, delivery_pk)
+    if sending.delivery_resend(delivery=delivery):
+        messages.success(request, _("Sending again to %(name)s.") % {"name": delivery.person})
+    else:
+        messages.info(request, _("This delivery was no longer uncertain: nothing changed."))
+    return redirect("correspondence:outbox_letter", pk=pk)

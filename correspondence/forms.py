@@ -1,0 +1,198 @@
+"""Forms for composing a letter and enclosing files; they validate and convert, never save."""
+
+import io
+import os
+import zipfile
+
+from crispy_forms_gds.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from correspondence.models import Enclosure, Letter, validate_enclosure
+from directory.models import Organisation, Person
+
+# What the first bytes of each accepted type must be. Office documents are ZIP packages, told
+# apart by the part every one of them contains.
+SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "pptx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+}
+PACKAGE_PART = {
+    "docx": "word/document.xml",
+    "xlsx": "xl/workbook.xml",
+    "pptx": "ppt/presentation.xml",
+    "odt": "content.xml",
+}
+TYPE_NAMES = {
+    "pdf": "PDF",
+    "png": "PNG image",
+    "jpg": "JPEG image",
+    "jpeg": "JPEG image",
+    "docx": "Word document",
+    "xlsx": "Excel workbook",
+    "pptx": "PowerPoint presentation",
+    "odt": "OpenDocument text",
+    "txt": "plain text",
+}
+
+
+def sniff_enclosure(file) -> None:
+    """Refuse a file whose content is not what its name says (a renamed program, say)."""
+    ext = os.path.splitext(file.name)[1].lower().lstrip(".")
+    file.seek(0)
+    content = file.read()
+    file.seek(0)
+    if not _looks_like(ext, content):
+        raise ValidationError(
+            _(
+                "“%(name)s” is not a real %(type)s: its content does not match its name. "
+                "Save it again as %(type)s and upload that file."
+            ),
+            params={"name": file.name, "type": TYPE_NAMES.get(ext, ext)},
+            code="content_mismatch",
+        )
+
+
+def _looks_like(ext: str, content: bytes) -> bool:
+    if ext == "txt":
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return b"\x00" not in content
+    if not content.startswith(SIGNATURES.get(ext, (b"",))):
+        return False
+    if ext in PACKAGE_PART:
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as package:
+                return PACKAGE_PART[ext] in package.namelist()
+        except zipfile.BadZipFile:
+            return False
+    return True
+
+
+class LetterComposeForm(forms.ModelForm):
+    cc_list = forms.CharField(
+        label=_("Cc list"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One organisation or person per line, as it should appear in the letter."),
+    )
+
+    class Meta:
+        model = Letter
+        fields = [
+            "reference",
+            "date",
+            "sender_name",
+            "sender_titles_en",
+            "sender_titles_cy",
+            "organisation_en",
+            "organisation_cy",
+            "sender_address",
+            "addressee",
+            "subject_en",
+            "subject_cy",
+            "body_en",
+            "body_cy",
+            "closing_en",
+            "closing_cy",
+            "welsh_language_statement_en",
+            "welsh_language_statement_cy",
+            "restricted_note",
+            "language_mode",
+            "audience",
+            "recipient_organisations",
+            "recipient_people",
+        ]
+        labels = {
+            "organisation_en": _("Organisation (English)"),
+            "organisation_cy": _("Organisation (Welsh)"),
+            "closing_en": _("Closing (English)"),
+            "closing_cy": _("Closing (Welsh)"),
+            "welsh_language_statement_en": _("Welsh language statement (English)"),
+            "welsh_language_statement_cy": _("Welsh language statement (Welsh)"),
+            "recipient_organisations": _("Organisations to send to"),
+            "recipient_people": _("People to send to"),
+        }
+        help_texts = {
+            "reference": _("For example JH/PO/31/2025. Each letter has its own reference."),
+            "body_cy": _("Leave empty to send the letter in English only."),
+            "audience": _("Everyone receives their own copy: no one sees who else received it."),
+        }
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "sender_titles_en": forms.Textarea(attrs={"rows": 2}),
+            "sender_titles_cy": forms.Textarea(attrs={"rows": 2}),
+            "sender_address": forms.Textarea(attrs={"rows": 4}),
+            "body_en": forms.Textarea(attrs={"rows": 16}),
+            "body_cy": forms.Textarea(attrs={"rows": 16}),
+            "welsh_language_statement_en": forms.Textarea(attrs={"rows": 3}),
+            "welsh_language_statement_cy": forms.Textarea(attrs={"rows": 3}),
+            "restricted_note": forms.Textarea(attrs={"rows": 3}),
+            "recipient_organisations": forms.SelectMultiple(attrs={"size": 8}),
+            "recipient_people": forms.SelectMultiple(attrs={"size": 8}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient_organisations"].queryset = Organisation.objects.order_by("name")
+        self.fields["recipient_people"].queryset = Person.objects.select_related(
+            "organisation"
+        ).order_by("full_name")
+        self.fields["recipient_people"].label_from_instance = _person_label
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+
+    def clean_cc_list(self) -> list[str]:
+        lines = (line.strip() for line in self.cleaned_data["cc_list"].splitlines())
+        return [line for line in lines if line]
+
+    def clean(self):
+        cleaned = super().clean()
+        audience = cleaned.get("audience")
+        if audience == Letter.Audience.ORGANISATIONS and not cleaned.get("recipient_organisations"):
+            self.add_error(
+                "recipient_organisations", _("Choose at least one organisation to send to.")
+            )
+        if audience == Letter.Audience.PEOPLE and not cleaned.get("recipient_people"):
+            self.add_error("recipient_people", _("Choose at least one person to send to."))
+        return cleaned
+
+
+def _person_label(person: Person) -> str:
+    if person.organisation_id:
+        return f"{person.display_name} ({person.organisation.name})"
+    return person.display_name
+
+
+class EnclosureForm(forms.ModelForm):
+    class Meta:
+        model = Enclosure
+        fields = ["title", "file"]
+        help_texts = {
+            "title": _("As it should appear under “Enclosures” in the letter."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].required = True
+        self.fields["file"].error_messages["required"] = _("Choose a file to enclose.")
+        self.fields["title"].error_messages["required"] = _("Enter the enclosure's title.")
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        validate_enclosure(file)
+        sniff_enclosure(file)
+        return file

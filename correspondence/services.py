@@ -1,0 +1,88 @@
+"""Drafting letters: starting from an earlier letter, saving the draft with its cc list, enclosing.
+
+Sending lives in correspondence.sending.
+"""
+
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from correspondence.models import CarbonCopy, Enclosure, Letter
+from directory.models import Organisation
+
+# What a new letter copies from the one it starts from; who it goes to and when are chosen anew.
+COPIED_FIELDS = [
+    "sender_name",
+    "sender_titles_en",
+    "sender_titles_cy",
+    "organisation_en",
+    "organisation_cy",
+    "sender_address",
+    "addressee",
+    "subject_en",
+    "subject_cy",
+    "body_en",
+    "body_cy",
+    "closing_en",
+    "closing_cy",
+    "welsh_language_statement_en",
+    "welsh_language_statement_cy",
+    "restricted_note",
+    "language_mode",
+]
+
+
+def letter_templates():
+    """Letters a new one can start from: imported letters (the ministerial letter) first."""
+    imported_first = Case(
+        When(source_document="", then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    return Letter.objects.order_by(imported_first, "-date", "reference")
+
+
+def letter_initial_from(*, template: Letter | None) -> dict:
+    """The compose form's starting values: the template's wording, today's date."""
+    initial = {"date": timezone.localdate(), "audience": Letter.Audience.ALL_MEMBERS}
+    if template is not None:
+        initial.update({name: getattr(template, name) for name in COPIED_FIELDS})
+        initial["cc_list"] = "\n".join(cc.as_written for cc in template.cc.all())
+    return initial
+
+
+@transaction.atomic
+def letter_save_draft(*, form, forum) -> Letter:
+    """Save a valid compose form as a draft, replacing the draft's cc list."""
+    letter = form.save(commit=False)
+    if letter.pk is None:
+        letter.forum, letter.status = forum, Letter.Status.DRAFT
+    else:
+        letter.version += 1
+    letter.save()
+    form.save_m2m()
+    letter.cc.all().delete()
+    CarbonCopy.objects.bulk_create(
+        CarbonCopy(
+            letter=letter,
+            order=n,
+            as_written=text,
+            organisation=Organisation.objects.resolve(text),
+        )
+        for n, text in enumerate(form.cleaned_data["cc_list"])
+    )
+    return letter
+
+
+def enclosure_add(*, letter: Letter, form) -> Enclosure:
+    enclosure = form.save(commit=False)
+    enclosure.letter = letter
+    enclosure.order = letter.enclosures.count()
+    enclosure.save()
+    return enclosure
+
+
+def enclosure_remove(*, enclosure: Enclosure) -> None:
+    """Remove an enclosure from a draft, and its file from storage."""
+    file = enclosure.file
+    enclosure.delete()
+    if file:
+        file.storage.delete(file.name)

@@ -1,0 +1,417 @@
+"""Composing, previewing and sending letters, and the outbox, through the browser-facing views."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from correspondence.models import Delivery, Enclosure, Letter
+from tests import factories
+
+Status = Delivery.Status
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def ministerial_letter(db):
+    letter = factories.LetterFactory(
+        reference="JH/PO/31/2025",
+        subject_en="Support for social media misinformation",
+        body_en="I am writing to let you know we stand in solidarity with you.",
+        welsh_language_statement_en="We welcome receiving correspondence in Welsh.",
+        welsh_language_statement_cy="Rydym yn croesawu derbyn gohebiaeth yn Gymraeg.",
+        restricted_note="Not to be shared on social media.",
+        source_document="letter-2025-01-30-JH-PO-31-2025.txt",
+    )
+    factories.CarbonCopyFactory(letter=letter, order=0, as_written="WCVA")
+    factories.CarbonCopyFactory(letter=letter, order=1, as_written="WLGA")
+    return letter
+
+
+def draft_to(people, **kwargs) -> Letter:
+    letter = factories.LetterFactory(
+        status=Letter.Status.DRAFT, audience=Letter.Audience.PEOPLE, **kwargs
+    )
+    letter.recipient_people.set(people)
+    return letter
+
+
+def compose_data(**overrides) -> dict:
+    data = {
+        "reference": "JH/PO/40/2025",
+        "date": "2025-03-01",
+        "sender_name": "Jane Hutt AS/MS",
+        "sender_titles_en": "Cabinet Secretary for Social Justice",
+        "organisation_en": "Welsh Government",
+        "subject_en": "An update for forum members",
+        "body_en": "Thank you for your work.",
+        "salutation_en": "Dear all,",
+        "closing_en": "Yours sincerely,",
+        "language_mode": "both",
+        "audience": "all_members",
+        "cc_list": "WCVA\n\nWLGA\n",
+    }
+    data.update(overrides)
+    return data
+
+
+def docx_bytes(part="word/document.xml") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr(part, "<document/>")
+    return buffer.getvalue()
+
+
+# Who may use these pages -----------------------------------------------------------------------
+
+
+def page_urls(letter):
+    delivery = Delivery.objects.create(
+        letter=factories.LetterFactory(status=Letter.Status.SENT),
+        person=factories.PersonFactory(),
+        email="someone@example.org",
+        language="en",
+        status=Status.UNCERTAIN,
+    )
+    return {
+        "get": [
+            reverse("correspondence:compose"),
+            reverse("correspondence:draft", args=[letter.pk]),
+            reverse("correspondence:draft_preview", args=[letter.pk]),
+            reverse("correspondence:outbox"),
+            reverse("correspondence:outbox_letter", args=[delivery.letter_id]),
+        ],
+        "post": [
+            reverse("correspondence:draft_send", args=[letter.pk]),
+            reverse("correspondence:draft_enclosure_add", args=[letter.pk]),
+            reverse("correspondence:outbox_resend_failed", args=[delivery.letter_id]),
+            reverse("correspondence:delivery_confirm", args=[delivery.letter_id, delivery.pk]),
+            reverse("correspondence:delivery_resend", args=[delivery.letter_id, delivery.pk]),
+        ],
+    }
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, db):
+    urls = page_urls(draft_to([factories.PersonFactory()]))
+    for url in urls["get"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response["Location"], url
+
+
+@pytest.mark.parametrize("who", ["member", "outsider"])
+def test_members_and_outsiders_are_refused(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    urls = page_urls(draft_to([factories.PersonFactory()]))
+    for url in urls["get"]:
+        assert client.get(url).status_code == 403, url
+    for url in urls["post"]:
+        assert client.post(url).status_code == 403, url
+    assert not Delivery.objects.exclude(status=Status.UNCERTAIN).exists()
+
+
+@pytest.mark.parametrize("who", ["official", "secretariat"])
+def test_officials_and_the_secretariat_can_use_every_page(client, request, who):
+    client.force_login(request.getfixturevalue(who))
+    urls = page_urls(draft_to([factories.PersonFactory()]))
+    for url in urls["get"]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_one_click_changes_only_accept_post(client, secretariat):
+    client.force_login(secretariat)
+    for url in page_urls(draft_to([factories.PersonFactory()]))["post"]:
+        assert client.get(url).status_code == 405, url
+
+
+def test_a_sent_letter_is_no_longer_a_draft_to_edit(client, secretariat):
+    client.force_login(secretariat)
+    letter = factories.LetterFactory(status=Letter.Status.SENT)
+    assert client.get(reverse("correspondence:draft", args=[letter.pk])).status_code == 404
+
+
+# Composing -------------------------------------------------------------------------------------
+
+
+def test_the_ministerial_letter_is_offered_first_as_a_starting_point(
+    client, secretariat, ministerial_letter
+):
+    factories.LetterFactory(reference="LATER/1", subject_en="A later letter", date="2025-06-01")
+    client.force_login(secretariat)
+    response = client.get(reverse("correspondence:compose"))
+    content = response.content.decode()
+    assert content.index("JH/PO/31/2025") < content.index("LATER/1")
+
+
+def test_composing_from_a_letter_copies_its_wording_and_cc_list(
+    client, secretariat, ministerial_letter
+):
+    client.force_login(secretariat)
+    response = client.get(reverse("correspondence:compose"), {"from": ministerial_letter.pk})
+    form = response.context["form"]
+    assert form.initial["subject_en"] == "Support for social media misinformation"
+    assert form.initial["welsh_language_statement_cy"].startswith("Rydym yn croesawu")
+    assert form.initial["restricted_note"] == "Not to be shared on social media."
+    assert form.initial["cc_list"] == "WCVA\nWLGA"
+    assert "reference" not in form.initial
+
+
+def test_saving_a_composed_letter_makes_a_draft_with_its_cc_list(client, secretariat):
+    client.force_login(secretariat)
+    response = client.post(reverse("correspondence:compose"), compose_data())
+    letter = Letter.objects.get(reference="JH/PO/40/2025")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("correspondence:draft", args=[letter.pk])
+    assert letter.status == Letter.Status.DRAFT
+    assert [cc.as_written for cc in letter.cc.all()] == ["WCVA", "WLGA"]
+
+
+def test_a_compose_error_is_explained_and_keeps_what_was_typed(
+    client, secretariat, ministerial_letter
+):
+    client.force_login(secretariat)
+    data = compose_data(reference="JH/PO/31/2025", audience="people", body_en="My long text.")
+    response = client.post(reverse("correspondence:compose"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "reference" in errors
+    assert errors["recipient_people"] == ["Choose at least one person to send to."]
+    assert "My long text." in response.content.decode()
+    assert Letter.objects.count() == 1
+
+
+def test_editing_a_draft_keeps_it_a_draft_and_replaces_its_cc_list(client, official):
+    letter = draft_to([factories.PersonFactory()], reference="X/1")
+    factories.CarbonCopyFactory(letter=letter, as_written="Old")
+    client.force_login(official)
+    url = reverse("correspondence:draft", args=[letter.pk])
+    response = client.post(url, compose_data(reference="X/1", cc_list="Wales TUC"))
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.subject_en == "An update for forum members"
+    assert [cc.as_written for cc in letter.cc.all()] == ["Wales TUC"]
+    assert letter.status == Letter.Status.DRAFT
+
+
+# Enclosures ------------------------------------------------------------------------------------
+
+
+def enclose(client, letter, name, content, title="Toolkit"):
+    url = reverse("correspondence:draft_enclosure_add", args=[letter.pk])
+    return client.post(url, {"title": title, "file": SimpleUploadedFile(name, content)})
+
+
+def test_a_pdf_is_enclosed(client, secretariat):
+    letter = draft_to([factories.PersonFactory()])
+    client.force_login(secretariat)
+    response = enclose(client, letter, "toolkit.pdf", PDF)
+    assert response.status_code == 302
+    enclosure = letter.enclosures.get()
+    assert enclosure.title == "Toolkit"
+    assert enclosure.file.read() == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("toolkit.pdf", b"MZ\x90\x00 a program", "is not a real PDF"),
+        ("toolkit.docx", b"PK\x03\x04 not really a zip", "is not a real Word document"),
+        ("toolkit.docx", None, "is not a real Word document"),  # a ZIP, but not a Word package
+        ("notes.txt", b"\xff\xfe\x00binary", "is not a real plain text"),
+        ("setup.exe", b"MZ", "exe files cannot be enclosed"),
+    ],
+)
+def test_a_file_that_is_not_what_it_says_is_refused_and_nothing_is_lost(
+    client, secretariat, name, content, message
+):
+    letter = draft_to([factories.PersonFactory()], subject_en="Kept subject")
+    kept = factories.EnclosureFactory(letter=letter, title="Already enclosed")
+    client.force_login(secretariat)
+    content = docx_bytes(part="xl/workbook.xml") if content is None else content
+
+    response = enclose(client, letter, name, content)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert list(letter.enclosures.all()) == [kept]
+    assert "Kept subject" in response.content.decode()
+    letter.refresh_from_db()
+    assert letter.subject_en == "Kept subject"
+
+
+def test_a_real_word_document_is_accepted(client, secretariat):
+    letter = draft_to([factories.PersonFactory()])
+    client.force_login(secretariat)
+    assert enclose(client, letter, "toolkit.docx", docx_bytes()).status_code == 302
+    assert letter.enclosures.count() == 1
+
+
+def test_a_file_that_is_too_large_is_refused_with_its_size(client, secretariat, settings):
+    settings.ENCLOSURE_MAX_BYTES = 1024 * 1024
+    letter = draft_to([factories.PersonFactory()])
+    client.force_login(secretariat)
+    response = enclose(client, letter, "big.pdf", PDF + b"0" * (2 * 1024 * 1024))
+    assert response.status_code == 400
+    assert "The file is 2.0 MB; enclosures must be at most 1.0 MB." in response.content.decode()
+    assert not Enclosure.objects.exists()
+
+
+def test_an_enclosure_can_be_removed_from_a_draft(client, secretariat):
+    letter = draft_to([factories.PersonFactory()])
+    client.force_login(secretariat)
+    enclose(client, letter, "toolkit.pdf", PDF)
+    enclosure = letter.enclosures.get()
+    url = reverse("correspondence:draft_enclosure_remove", args=[letter.pk, enclosure.pk])
+    assert client.post(url).status_code == 302
+    assert not letter.enclosures.exists()
+    assert not enclosure.file.storage.exists(enclosure.file.name)
+
+
+# Preview and send ------------------------------------------------------------------------------
+
+
+def test_the_preview_shows_the_letter_as_the_chosen_recipient_receives_it(client, secretariat):
+    english = factories.PersonFactory(full_name="Ann Jones", email="ann@example.org")
+    welsh = factories.PersonFactory(
+        full_name="Aled Roberts", email="aled@example.org", preferred_language="cy"
+    )
+    no_email = factories.PersonFactory(full_name="Nobody Reachable", email="")
+    letter = draft_to(
+        [english, welsh, no_email],
+        body_cy="Corff Cymraeg y llythyr.",
+        language_mode="preferred",
+    )
+    client.force_login(secretariat)
+    url = reverse("correspondence:draft_preview", args=[letter.pk])
+
+    response = client.get(url, {"person": welsh.pk})
+
+    content = response.content.decode()
+    assert "Annwyl Aled Roberts," in content and "Corff Cymraeg y llythyr." in content
+    assert "Dear Aled Roberts," not in content
+    assert "aled@example.org" in content and "ann@example.org" not in content
+    assert "Nobody Reachable" in content  # named as not receiving it
+    assert "Send to 2 recipients" in content
+    english_view = client.get(url, {"person": english.pk}).content.decode()
+    assert "Dear Ann Jones," in english_view and "Annwyl" not in english_view
+
+
+def test_sending_queues_one_delivery_per_recipient_and_opens_the_outbox(client, secretariat):
+    recipients = factories.PersonFactory.create_batch(3)
+    letter = draft_to([*recipients, factories.PersonFactory(email="")])
+    client.force_login(secretariat)
+
+    response = client.post(reverse("correspondence:draft_send", args=[letter.pk]))
+
+    assert response["Location"] == reverse("correspondence:outbox_letter", args=[letter.pk])
+    assert set(Delivery.objects.values_list("person", "status")) == {
+        (person.pk, Status.QUEUED) for person in recipients
+    }
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.SENDING
+    again = client.post(reverse("correspondence:draft_send", args=[letter.pk]))
+    assert again.status_code == 404
+    assert Delivery.objects.count() == 3
+
+
+# The outbox ------------------------------------------------------------------------------------
+
+
+def sent_letter(statuses) -> Letter:
+    letter = factories.LetterFactory(status=Letter.Status.SENDING)
+    organisation = factories.OrganisationFactory()
+    for status in statuses:
+        Delivery.objects.create(
+            letter=letter,
+            person=factories.PersonFactory(organisation=organisation),
+            email=factories.PersonFactory.build().email,
+            language="en",
+            status=status,
+            reason="550 Mailbox unavailable" if status == Status.FAILED else "",
+        )
+    return letter
+
+
+def test_the_outbox_counts_each_status_and_lists_problems_first(client, secretariat):
+    letter = sent_letter([Status.SENT, Status.SENT, Status.FAILED, Status.UNCERTAIN, Status.QUEUED])
+    client.force_login(secretariat)
+
+    response = client.get(reverse("correspondence:outbox_letter", args=[letter.pk]))
+
+    assert response.context["counts"] == {
+        "queued": 1, "sending": 0, "sent": 2, "failed": 1, "uncertain": 1,
+    }  # fmt: skip
+    order = [d.status for d in response.context["deliveries"]]
+    assert order == ["failed", "uncertain", "queued", "sent", "sent"]
+    content = response.content.decode()
+    assert "550 Mailbox unavailable" in content
+    assert 'http-equiv="refresh"' in content  # still sending: the page keeps itself up to date
+    outbox = client.get(reverse("correspondence:outbox")).content.decode()
+    assert "2 / 5" in outbox
+
+
+def test_the_status_fragment_says_when_sending_is_over(client, secretariat):
+    letter = sent_letter([Status.SENT, Status.FAILED])
+    client.force_login(secretariat)
+    url = reverse("correspondence:outbox_letter", args=[letter.pk])
+    response = client.get(url, {"fragment": "status"})
+    content = response.content.decode()
+    assert content.startswith('<div data-pending="false"')
+    assert "<html" not in content
+
+
+def test_resend_to_failed_queues_only_the_failed_deliveries(client, secretariat):
+    letter = sent_letter([Status.SENT, Status.FAILED, Status.FAILED, Status.UNCERTAIN])
+    client.force_login(secretariat)
+
+    client.post(reverse("correspondence:outbox_resend_failed", args=[letter.pk]))
+
+    assert sorted(letter.deliveries.values_list("status", flat=True)) == sorted(
+        [Status.SENT, Status.QUEUED, Status.QUEUED, Status.UNCERTAIN]
+    )
+    assert not letter.deliveries.filter(status=Status.QUEUED).exclude(reason="").exists()
+
+
+def test_an_uncertain_delivery_is_confirmed_or_sent_again_by_its_buttons(client, secretariat):
+    letter = sent_letter([Status.UNCERTAIN, Status.UNCERTAIN])
+    first, second = letter.deliveries.order_by("pk")
+    client.force_login(secretariat)
+
+    client.post(reverse("correspondence:delivery_confirm", args=[letter.pk, first.pk]))
+    client.post(reverse("correspondence:delivery_resend", args=[letter.pk, second.pk]))
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.confirmed_by) == (Status.SENT, secretariat)
+    assert second.status == Status.QUEUED
+
+
+def test_outbox_buttons_need_the_csrf_token(secretariat):
+    from django.test import Client
+
+    letter = sent_letter([Status.FAILED])
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(secretariat)
+    response = client.post(reverse("correspondence:outbox_resend_failed", args=[letter.pk]))
+    assert response.status_code == 403
+    assert letter.deliveries.get().status == Status.FAILED
+
+
+@pytest.mark.parametrize("rows", [1, 10, 50])
+def test_the_outbox_page_makes_the_same_queries_however_many_recipients(
+    client, secretariat, django_assert_max_num_queries, rows
+):
+    letter = sent_letter([Status.SENT] * rows)
+    client.force_login(secretariat)
+    url = reverse("correspondence:outbox_letter", args=[letter.pk])
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("correspondence:outbox")).status_code == 200
