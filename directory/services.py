@@ -166,6 +166,13 @@ def organisation_ensure(*, name: str, report: ImportReport | None = None) -> Org
     """The organisation ``name`` means, created (under its canonical name, with its aliases and
     parent) if the directory does not have it yet."""
     report = report or ImportReport("directory")
+    key = normalise_name(name)
+    if key not in report.organisations:
+        report.organisations[key] = _organisation_find_or_create(name, report=report)
+    return report.organisations[key]
+
+
+def _organisation_find_or_create(name: str, *, report: ImportReport) -> Organisation:
     known = known_organisation(name)
     if known is not None:
         for spelling in known.spellings():

@@ -37,6 +37,8 @@ class ImportReport:
     updated: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
     deleted: Counter = field(default_factory=Counter)
+    # Organisations already resolved in this import, by normalised name.
+    organisations: dict = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -63,6 +65,14 @@ def _label(model) -> str:
     return str(model._meta.verbose_name_plural)
 
 
+def _differs(obj, name: str, value) -> bool:
+    field = obj._meta.get_field(name)
+    if field.is_relation and field.many_to_one:
+        # Compare ids, so that checking an unchanged row does not load the related row.
+        return getattr(obj, field.attname) != (value.pk if value is not None else None)
+    return getattr(obj, name) != value
+
+
 def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
     """Create or update one row so that it holds ``values``; save only the fields that differ.
 
@@ -74,7 +84,7 @@ def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
         obj.save()
         report.created[_label(model)] += 1
         return obj
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    changed = [name for name, value in values.items() if _differs(obj, name, value)]
     if not changed:
         report.unchanged[_label(model)] += 1
         return obj
