@@ -38,16 +38,17 @@ def embedded(settings, tmp_path):
 
 @pytest.fixture
 def seed_meeting(db):
-    """A held meeting attended by a community organisation and a government team, with an action
-    owned by the North Wales convenor role."""
+    """A held meeting attended by a government team and two community organisations, one of them
+    in North Wales, with an action owned by the North Wales convenor role."""
     forum = Forum.default()
     meeting = factories.MeetingFactory(forum=forum)
     community = factories.OrganisationFactory(name="North Wales Regional Equality Network")
     team = factories.OrganisationFactory(
         name="WG (ArWAP Policy Team)", kind=Organisation.Kind.GOVERNMENT_TEAM
     )
-    factories.AttendanceFactory(meeting=meeting, organisation=team)
-    factories.AttendanceFactory(meeting=meeting, organisation=community)
+    elsewhere = factories.OrganisationFactory(name="BAWSO")
+    for organisation in (team, elsewhere, community):
+        factories.AttendanceFactory(meeting=meeting, organisation=organisation)
     role = factories.OwnerRoleFactory(forum=forum, name=NORTH_WALES)
     action = factories.ActionItemFactory(meeting=meeting, owner_text=NORTH_WALES, owner_role=role)
     return {"meeting": meeting, "community": community, "role": role, "action": action}
@@ -75,6 +76,7 @@ def test_demo_accounts_one_per_role_sign_in_with_the_printed_password(embedded, 
     output = run("create_demo_accounts", "--port", "8123")
     password = printed_password(output)
     assert "http://127.0.0.1:8123/accounts/login/" in output
+    assert f"holding {NORTH_WALES}" in output
     expected_roles = {
         "official": {"official"},
         "secretariat": {"secretariat"},

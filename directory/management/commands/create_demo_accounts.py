@@ -23,6 +23,8 @@ from meetings.models import Meeting
 # The demo member holds this role so that "my actions" has something in it: the seed meeting gives
 # the Regional Convenor (North Wales) an action.
 DEMO_MEMBER_ROLE = "Regional Convenor (North Wales)"
+# A convenor works with the organisations of their region: prefer one of those.
+DEMO_MEMBER_REGION = "North Wales"
 DEMO_MEMBER_NAME = "Demo Forum Member"
 # Where the generated password is kept between runs, so the one printed always works.
 PASSWORD_FILE_NAME = "demo-password"
@@ -74,7 +76,8 @@ def demo_member_organisation(role: OwnerRole | None) -> Organisation | None:
         return None
     attending = Organisation.objects.filter(attendance__meeting=meeting).distinct()
     return (
-        attending.filter(kind=Organisation.Kind.THIRD_SECTOR).first()
+        attending.filter(name__icontains=DEMO_MEMBER_REGION).first()
+        or attending.filter(kind=Organisation.Kind.THIRD_SECTOR).first()
         or attending.exclude(kind=Organisation.Kind.GOVERNMENT_TEAM).first()
         or attending.first()
     )
@@ -162,6 +165,7 @@ class Command(BaseCommand):
         for account in DEMO_ACCOUNTS:
             lines.append(f"  Username:    {account.username:<12} {account.role}")
         where = member.organisation or "no organisation yet"
-        lines.append(f"  The member is {member.full_name}, {where}.")
+        holds = ", ".join(role.name for role in member.owner_roles.all()) or "no role"
+        lines.append(f"  The member is {member.full_name}, {where}, holding {holds}.")
         lines.append(f"  Admin:       http://127.0.0.1:{port}/admin/ (official or admin)")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
