@@ -290,7 +290,8 @@ def test_after_a_change_everyone_gets_the_new_version_once(meeting, invitees):
         event = the_event(parse(ics_part(message).get_payload(decode=True)))
         assert event["sequence"] == 1
         assert event.decoded("dtstart").day == 15
-    assert all(m.subject.startswith("Updated invitation") for m in updated)
+    updated_subjects = ("Updated invitation", "Gwahoddiad wedi'i ddiweddaru")
+    assert all(m.subject.startswith(updated_subjects) for m in updated)
 
 
 def test_cancellation_reaches_everyone_sent_an_earlier_version(meeting, invitees):
@@ -492,6 +493,11 @@ def test_feed_of_a_disabled_account_is_not_found(client, feed_owner):
     assert client.get(feed_url(feed_owner.person)).status_code == 404
 
 
+def test_feed_stops_when_the_account_loses_its_role(client, feed_owner):
+    feed_owner.groups.clear()
+    assert client.get(feed_url(feed_owner.person)).status_code == 404
+
+
 def test_my_calendar_shows_the_feed_address(client, feed_owner):
     client.force_login(feed_owner)
     response = client.get(reverse("calendars:my_calendar"))
@@ -527,7 +533,7 @@ def test_a_first_invitation_after_an_edit_is_not_called_an_update(meeting, invit
     send_meeting_invitations(meeting.pk)
 
     assert len(mail.outbox) == 3
-    assert all(m.subject.startswith("Invitation:") for m in mail.outbox)
+    assert all(m.subject.startswith(("Invitation:", "Gwahoddiad:")) for m in mail.outbox)
 
 
 class RefusesOnce(LocmemBackend):
@@ -582,3 +588,32 @@ def test_a_real_worker_sends_each_invitee_one_invitation_once(
         assert attendees_of(event) == [f"mailto:{recipient.lower()}"]
         assert str(event["uid"]) == str(meeting.uid)
     assert InvitationDelivery.objects.filter(status="sent").count() == 3
+
+
+def test_a_welsh_speaker_gets_the_invitation_in_welsh(meeting, invitees):
+    welsh = invitees[1]
+    assert welsh.preferred_language == "cy"
+
+    send_meeting_invitations(meeting.pk)
+
+    (message,) = [m for m in mail.outbox if m.to == [welsh.email]]
+    # The month name comes from Django's Welsh locale.
+    assert message.subject.startswith("Gwahoddiad: Wales Race Forum, 14 Gorff")
+    assert message.body.startswith(f"Annwyl {welsh.full_name},")
+    event = the_event(parse(ics_part(message).get_payload(decode=True)))
+    assert "Ymuno ar-lein: https://teams.example.com/meet/123" in str(event["description"])
+    (english,) = [m for m in mail.outbox if m.to == [invitees[0].email]]
+    assert english.subject.startswith("Invitation: Wales Race Forum, 14 July 2025")
+
+
+@pytest.mark.parametrize(("roles", "shows_send"), [({"member"}, False), ({"secretariat"}, True)])
+def test_meeting_page_fragment_links_the_download_and_for_staff_the_invitations(
+    meeting, roles, shows_send
+):
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "calendars/_meeting_links.html", {"meeting": meeting, "user_roles": frozenset(roles)}
+    )
+    assert reverse("calendars:meeting_ics", args=[meeting.pk]) in html
+    assert (reverse("calendars:meeting_invitations", args=[meeting.pk]) in html) is shows_send

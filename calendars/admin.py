@@ -1,0 +1,19 @@
+from django.contrib import admin
+
+from calendars.models import InvitationDelivery
+
+
+@admin.register(InvitationDelivery)
+class InvitationDeliveryAdmin(admin.ModelAdmin):
+    """The ledger of invitations sent: read only, as it is what makes sending exactly-once."""
+
+    list_display = ["meeting", "sequence", "person", "email", "method", "status", "sent_at"]
+    list_filter = ["status", "method"]
+    search_fields = ["person__full_name", "email"]
+    list_select_related = ["meeting__forum", "person"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
