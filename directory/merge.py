@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from directory.models import Organisation, OrganisationAlias, normalise_name
-from wrc.editing import has_version, save_new_version
+from wrc.editing import has_version, lock_rows, save_new_version
 
 STALE_MERGE = _(
     "One of the two organisations has changed since you opened this page. Check them both and "
@@ -75,7 +75,7 @@ def organisation_merge(
     if survivor.pk == duplicate.pk:
         raise ValidationError(_("An organisation cannot be merged into itself."))
     with transaction.atomic():
-        locked = Organisation.objects.select_for_update().in_bulk([survivor.pk, duplicate.pk])
+        locked = lock_rows(Organisation.objects.all()).in_bulk([survivor.pk, duplicate.pk])
         if len(locked) != 2 or any(
             locked[pk].version != version for pk, version in (expected_versions or {}).items()
         ):
@@ -100,7 +100,7 @@ def move_links(model, fk, survivor, duplicate, merged_by):
     rows = model._base_manager.filter(**{fk.name: duplicate})
     if model is Organisation:
         rows = rows.exclude(pk=survivor.pk)  # the survivor itself stops being a team of it
-    rows = list(rows.select_for_update())
+    rows = list(lock_rows(rows))
     clashing = clashing_rows(model, fk, rows, survivor)
     if clashing:
         model._base_manager.filter(pk__in=clashing).delete()

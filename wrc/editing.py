@@ -253,7 +253,7 @@ class VersionedModelForm(forms.ModelForm):
         without a version is locked and compared with the values shown."""
         manager = type(self.instance)._base_manager
         if not self.uses_version:
-            locked = manager.select_for_update().filter(pk=self.instance.pk).first()
+            locked = lock_rows(manager.filter(pk=self.instance.pk)).first()
             if self.is_stale(locked):
                 raise StaleEditError
             return
@@ -277,6 +277,12 @@ class VersionedModelForm(forms.ModelForm):
 
     def save_related(self, instance):
         """Hook: writes that belong to the same save (run inside its transaction)."""
+
+
+def lock_rows(queryset):
+    """``queryset`` locked for this transaction. Only its own rows are locked, with no ordering:
+    PostgreSQL refuses FOR UPDATE across the outer joins a default ordering can add."""
+    return queryset.order_by("pk").select_for_update(of=("self",))
 
 
 def has_version(model) -> bool:
@@ -354,8 +360,7 @@ def save_new_version(instance, *, update_fields=None):
     with transaction.atomic():
         if instance.pk is not None:
             current = (
-                model._base_manager.select_for_update()
-                .filter(pk=instance.pk)
+                lock_rows(model._base_manager.filter(pk=instance.pk))
                 .values_list("version", flat=True)
                 .get()
             )
