@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import RequestFactory
+from django.urls import reverse
 
 from correspondence.models import Letter
 from directory.models import Organisation
@@ -226,3 +227,17 @@ def test_the_view_redirects_after_a_save_and_shows_the_changes_after_a_refusal()
     assert response.context_data["stale_changes"][0].name == "name"
     org.refresh_from_db()
     assert (org.version, org.short_name) == (2, "")
+
+
+def test_a_form_sent_without_its_version_is_refused_with_a_message(client, official):
+    org = factories.OrganisationFactory(name="Race Equality First")
+    data = opened(OrganisationForm, org)
+    data.pop(VERSION_FIELD)
+    form = post(OrganisationForm, org.pk, data | {"short_name": "REF"})
+    assert not form.is_valid()
+    client.force_login(official)
+    url = reverse("directory:organisation_edit", args=[org.slug])
+    response = client.post(url, data | {"short_name": "REF"})
+    assert "sent without the version it was opened at" in response.content.decode()
+    org.refresh_from_db()
+    assert (org.short_name, org.version) == ("", 1)

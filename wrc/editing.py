@@ -108,7 +108,14 @@ class VersionedModelForm(forms.ModelForm):
     (a through table with an order, child rows) goes in ``save_related``.
     """
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    opened_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={
+            code: _("This form was sent without the version it was opened at. Open the page again.")
+            for code in ("required", "invalid", "min_value")
+        },
+    )
     opened_snapshot = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -266,6 +273,8 @@ class VersionedModelForm(forms.ModelForm):
         self.instance.version = opened + 1
 
     def save(self, commit=True):
+        """Claim the record and save it, in one transaction. ``commit=False`` claims nothing:
+        whoever saves the instance must call ``claim_version()`` in the same transaction."""
         if not commit:
             return super().save(commit=False)
         with transaction.atomic():
