@@ -182,6 +182,7 @@ def personal_feed(*, name: str, meetings, actions, language: str = "en") -> byte
     # Clients that honour it poll hourly; the default for many is once a day.
     cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"value": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
+    cal.add("x-wr-timezone", "Europe/London")
     for meeting in meetings:
         cal.add_component(meeting_event(meeting, agenda_titles=agenda_titles_of(meeting, language)))
     for action in actions:

@@ -101,7 +101,9 @@ def leads_display(action: PlanAction) -> str:
 def text_paragraphs(text: str) -> list[str]:
     """The action's paragraphs, its "- " list items shown with bullets."""
     lines = (line.strip() for line in text.splitlines())
-    return ["• " + line[2:] if line.startswith("- ") else line for line in lines if line]
+    paragraphs = ["• " + line[2:] if line.startswith("- ") else line for line in lines if line]
+    # A Word table cell must hold at least one paragraph, even for an empty action.
+    return paragraphs or [""]
 
 
 @dataclass
