@@ -121,8 +121,9 @@ class PlanActionForm(VersionedModelForm):
         label=_("Lead organisations"),
         queryset=Organisation.objects.order_by("name"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 12}),
-        help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
+        # Checkboxes rather than a multiple select: no Ctrl-click, which many cannot do.
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose every organisation that leads the action."),
     )
 
     class Meta:
