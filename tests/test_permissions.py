@@ -55,6 +55,12 @@ ACCESS = {
     # People's pages show contact details: never to members, who were targeted by harassment.
     "directory:person_list": "staff",
     "directory:person_detail": "staff",
+    "directory:organisation_add": "staff",
+    "directory:organisation_edit": "staff",
+    "directory:person_add": "staff",
+    "directory:person_edit": "staff",
+    # Merging deletes the duplicate: officials only.
+    "directory:organisation_merge": "officials",
     "correspondence:list": "members",
     "correspondence:detail": "members",
     "correspondence:enclosure": "members",
