@@ -1,9 +1,11 @@
 from django.urls import path
 
-from actions import views
+from actions import member_views, views
 
 app_name = "actions"
 urlpatterns = [
     path("", views.ActionListView.as_view(), name="list"),
+    path("mine/", member_views.MyActionsView.as_view(), name="mine"),
     path("<int:pk>/", views.ActionDetailView.as_view(), name="detail"),
+    path("<int:pk>/update/", member_views.ActionProgressView.as_view(), name="update"),
 ]

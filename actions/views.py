@@ -2,6 +2,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from actions.filters import ActionFilter
+from actions.member_views import may_update
 from actions.models import ActionItem
 from directory.access import RoleRequiredMixin
 
@@ -36,4 +37,9 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
                 "owner_role",
             )
             .prefetch_related("updates__author")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            can_update=may_update(self.request.user, self.object), **kwargs
         )

@@ -8,6 +8,9 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from wrc.lib.history import history_of
+from wrc.lib.sorting import header_link
+
 register = template.Library()
 
 
@@ -98,3 +101,18 @@ def nav_current(request, prefix):
     path = request.path
     active = path == prefix if prefix == "/" else path.startswith(prefix)
     return mark_safe(' aria-current="page"') if active else ""
+
+
+@register.inclusion_tag("includes/history.html")
+def history_panel(record):
+    """Who changed ``record``, when, and what: the history panel on every record's page."""
+    entries, more = history_of(record)
+    return {"entries": entries, "more": more}
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_header(context, key, label, numeric=False):
+    """A sortable column header: a link that sorts by ``key`` (keeping the filters) and
+    aria-sort on the current column. The view uses ``wrc.lib.sorting.SortableListMixin``."""
+    link = header_link(context["request"].GET, context["current_sort"], key)
+    return {"label": label, "numeric": numeric, **link}

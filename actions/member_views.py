@@ -1,0 +1,122 @@
+"""What an action's owner sees and does: "My actions" and the progress update form.
+
+Forum members own actions directly, through their organisation or through a role they hold
+(``ActionQuerySet.owned_by``). They may update only those; officials and the secretariat may
+update any action. An action the user may not see is a 404; one they may see but not change
+(a shared meeting's action owned by someone else) is a 403.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from actions.member_forms import ActionProgressForm
+from actions.models import DUE_SOON_DAYS, ActionItem
+from directory import access
+from directory.access import RoleRequiredMixin
+from wrc.editing import VersionedUpdateView
+
+
+@dataclass
+class ActionGroup:
+    key: str
+    title: str
+    actions: list = field(default_factory=list)
+
+
+def group_key(action, today) -> str:
+    if not action.is_open:
+        return "completed"
+    if action.due_date is None:
+        return "no_date"
+    if action.due_date < today:
+        return "overdue"
+    if (action.due_date - today).days <= DUE_SOON_DAYS:
+        return "due_soon"
+    return "later"
+
+
+def group_actions(actions, today=None) -> list[ActionGroup]:
+    """Overdue → Due soon → Later → No date → Completed, each in date order."""
+    today = today or timezone.localdate()
+    groups = [
+        ActionGroup("overdue", _("Overdue")),
+        ActionGroup("due_soon", _("Due in the next 2 weeks")),
+        ActionGroup("later", _("Later")),
+        ActionGroup("no_date", _("No date")),
+        ActionGroup("completed", _("Completed")),
+    ]
+    by_key = {group.key: group for group in groups}
+    for action in actions:
+        by_key[group_key(action, today)].actions.append(action)
+    return groups
+
+
+def may_update(user, action) -> bool:
+    """Officials and the secretariat update any action; an owner updates their own."""
+    if access.is_staff_role(user):
+        return True
+    return ActionItem.objects.owned_by(user).filter(pk=action.pk).exists()
+
+
+def ownership_of(action, person) -> str:
+    """Why ``action`` is ``person``'s: the owner through which it reaches them."""
+    if action.owner_person_id and action.owner_person_id == person.pk:
+        return str(_("You"))
+    if action.owner_organisation_id and action.owner_organisation_id == person.organisation_id:
+        return action.owner_organisation.display_name
+    if action.owner_role_id:
+        return str(action.owner_role)
+    return action.owner_display
+
+
+class MyActionsView(RoleRequiredMixin, TemplateView):
+    template_name = "actions/my_actions.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        person = access.person_of(user)
+        # One query: each row shows its source meeting, agenda item and the owner it reaches
+        # the user through.
+        actions = list(
+            ActionItem.objects.owned_by(user)
+            .select_related("meeting__forum", "agenda_item", "owner_organisation", "owner_role")
+            .order_by("due_date", "meeting__starts_at", "number", "pk")
+        )
+        for action in actions:
+            action.owned_through = ownership_of(action, person)
+        groups = group_actions(actions)
+        return super().get_context_data(
+            person=person,
+            groups=groups,
+            open_count=sum(len(g.actions) for g in groups if g.key != "completed"),
+            total_count=len(actions),
+            **kwargs,
+        )
+
+
+class ActionProgressView(RoleRequiredMixin, VersionedUpdateView):
+    form_class = ActionProgressForm
+    template_name = "actions/actionitem_progress.html"
+    context_object_name = "action"
+    success_message = _("Your update has been saved.")
+
+    def get_queryset(self):
+        return ActionItem.objects.visible_to(self.request.user).select_related(
+            "meeting__forum", "owner_person", "owner_organisation", "owner_role"
+        )
+
+    def get_object(self, queryset=None):
+        action = super().get_object(queryset)
+        if not may_update(self.request.user, action):
+            raise PermissionDenied
+        return action
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"author": self.request.user}
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
