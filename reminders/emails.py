@@ -5,12 +5,13 @@ and every date below comes out in English or Welsh.
 """
 
 from collections import defaultdict
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
 from reminders.models import ReminderKind
@@ -56,6 +57,12 @@ class Links:
 
 
 def long_date(day):
+    return _long_date(day, translation.get_language())
+
+
+@lru_cache(maxsize=2048)
+def _long_date(day, language):
+    # A sweep formats the same few hundred dates thousands of times.
     return formats.date_format(day, "j F Y")
 
 
@@ -139,24 +146,29 @@ def _subject(plan, claims, sections):
     }[top]
 
 
-def _secretariat_summary(plan, links):
-    """Counts of every open action, with the overdue and undated ones listed up to a limit."""
+def _secretariat_summary(plan, links) -> list[dict]:
+    """Counts of every open action, then the overdue and undated ones listed up to a limit."""
     limit = settings.REMINDERS["SUMMARY_MAX_LISTED"]
     everything = sorted(plan.actions.values(), key=lambda a: (a.due or plan.today.max, a.pk))
     overdue = [a for a in everything if a.due and a.due < plan.today]
     undated = [a for a in everything if not a.due]
-    lists = []
-    for title, rows in ((_("Overdue"), overdue), (_("No date set"), undated)):
-        lines = [_line(a, plan, links, with_owner=True) for a in rows[:limit]]
-        more = len(rows) - len(lines)
-        more_text = _("…and %(count)s more.") % {"count": more} if more else ""
-        lists.append({"title": title, "items": lines, "more": more_text})
     counts = [
         _("Open actions: %(count)s") % {"count": len(everything)},
         _("Overdue: %(count)s") % {"count": len(overdue)},
         _("No date set: %(count)s") % {"count": len(undated)},
     ]
-    return {"counts": counts, "lists": lists}
+    sections = [{"lead": _("Summary for the secretariat"), "counts": counts}]
+    for title, rows in ((_("Overdue"), overdue), (_("No date set"), undated)):
+        if rows:
+            more = len(rows) - limit
+            sections.append(
+                {
+                    "title": title,
+                    "items": [_line(a, plan, links, with_owner=True) for a in rows[:limit]],
+                    "more": _("…and %(count)s more.") % {"count": more} if more > 0 else "",
+                }
+            )
+    return sections
 
 
 def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternatives:
@@ -175,10 +187,8 @@ def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternat
                 "items": [_line(plan.actions[pk], plan, links) for pk in ids],
             }
             for name, ids in sections
-        ],
-        "summary": _secretariat_summary(plan, links)
-        if ReminderKind.SECRETARIAT_SUMMARY in kinds
-        else None,
+        ]
+        + (_secretariat_summary(plan, links) if ReminderKind.SECRETARIAT_SUMMARY in kinds else []),
         "my_actions_url": links.my_actions,
     }
     message = EmailMultiAlternatives(
