@@ -43,11 +43,17 @@ def load_cases():
 
 
 def use_file_database_for_sqlite(settings):
-    """SQLite tests run in memory; a benchmark should pay for the disk like make run does."""
+    """SQLite tests run in memory; a benchmark should pay for the disk like make run does.
+
+    Returns the files to remove afterwards (the database and its WAL journal), or []."""
     database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
-        database.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench.sqlite3")
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return []
+    # One file per run: two runs at once must not share (or delete) each other's journal.
+    path = Path(settings.VAR_DIR) / f"bench-{os.getpid()}.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    database.setdefault("TEST", {})["NAME"] = str(path)
+    return [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
 
 
 def time_case(case, repeat):
@@ -65,9 +71,24 @@ def time_case(case, repeat):
     return timings
 
 
+def time_committed_case(case, repeat):
+    """Seconds per repetition of a case that commits (``atomic=False``)."""
+    timings = []
+    try:
+        for _ in range(repeat):
+            context = case.setup() if case.setup else None
+            start = time.perf_counter()
+            case.func(context)
+            timings.append(time.perf_counter() - start)
+    finally:
+        if case.teardown:
+            case.teardown()
+    return timings
+
+
 def run_case(case, repeat):
     try:
-        timings = time_case(case, repeat)
+        timings = (time_case if case.atomic else time_committed_case)(case, repeat)
     except Exception as exc:  # a broken case is reported, the others still run
         return {"name": case.name, "error": f"{type(exc).__name__}: {exc}"}
     return {
@@ -131,7 +152,7 @@ def main(argv=None):
     from django.db import connection
     from django.test.utils import setup_test_environment
 
-    use_file_database_for_sqlite(settings)
+    leftovers = use_file_database_for_sqlite(settings)
     setup_test_environment()
     cases = [c for c in load_cases().values() if args.match in c.name]
     started = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -144,6 +165,8 @@ def main(argv=None):
             results.append(run_case(case, args.repeat or case.repeat))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        for path in leftovers:
+            path.unlink(missing_ok=True)
     report = {
         "started_at": started,
         "commit": git_commit(),
