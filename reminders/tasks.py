@@ -1,6 +1,7 @@
 """Worker task for deadline reminders: a thin wrapper around reminders.services."""
 
 import datetime
+import smtplib
 
 from celery import shared_task
 from django.utils import timezone
@@ -21,7 +22,11 @@ def send_due_reminders(self, day: str | None = None) -> dict:
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     if not calendar.is_working_day(today):
         return {"skipped": today.isoformat()}
-    result = services.reminders_send_due(today=today)
+    delay = RETRY_DELAYS[min(self.request.retries, len(RETRY_DELAYS) - 1)]
+    try:
+        result = services.reminders_send_due(today=today)
+    except (smtplib.SMTPException, OSError) as error:  # the mail server could not be reached
+        raise self.retry(exc=error, countdown=delay) from error
     if result.released and self.request.retries < len(RETRY_DELAYS):
-        raise self.retry(countdown=RETRY_DELAYS[self.request.retries])
+        raise self.retry(countdown=delay)
     return {"sent": result.sent, "failed": result.failed, "released": result.released}

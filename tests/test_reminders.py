@@ -26,6 +26,7 @@ from reminders.models import ReminderClaim, ReminderKind
 from reminders.services import reminder_plan_build, reminder_plan_deliver, reminders_send_due
 from reminders.tasks import send_due_reminders
 from tests import factories
+from wrc.celery import app as celery_app
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 FORTNIGHT = [datetime.date(2026, 8, 31) + datetime.timedelta(days=n) for n in range(14)]
@@ -369,3 +370,11 @@ def test_the_secretariat_group_means_an_active_user(cast):
     run_sweep_on(datetime.date(2026, 9, 1))
     assert DAFYDD not in received(mail.outbox)
     assert access.SECRETARIAT == "Secretariat"
+
+
+def test_the_beat_schedule_runs_the_sweep_on_weekday_mornings():
+    entry = celery_app.conf.beat_schedule["reminders-sweep"]
+    assert entry["task"] == send_due_reminders.name
+    schedule = entry["schedule"]
+    assert (schedule.hour, schedule.minute) == ({7}, {30})
+    assert schedule.day_of_week == {1, 2, 3, 4, 5}

@@ -6,9 +6,11 @@ import threading
 import pytest
 import time_machine
 from django.db import connection
+from django.test import override_settings
 
 from reminders.models import ReminderClaim, SweepRun
 from reminders.services import reminder_plan_build, reminder_plan_deliver, reminders_send_due
+from reminders.tasks import send_due_reminders
 from tests import factories
 from tests.test_reminders import (
     ALICE,
@@ -20,6 +22,7 @@ from tests.test_reminders import (
     at_morning,
     make_cast,
 )
+from tests.worker import free_port
 
 TUESDAY = datetime.date(2026, 9, 1)
 
@@ -82,6 +85,15 @@ def test_a_deferred_address_is_given_back_and_sent_by_the_next_sweep(cast, smtp_
     assert not SweepRun.objects.exists()  # the day is not done: its digests may still be owed
     second = sweep()
     assert (second.sent, second.released) == (1, 0)
+    assert smtp_settings.count_by_recipient() == {ALICE: 1, BETHAN: 1, CARYS: 1, DAFYDD: 1}
+
+
+def test_an_unreachable_mail_server_loses_nothing_and_the_next_sweep_sends(cast, smtp_settings):
+    with override_settings(EMAIL_PORT=free_port()):  # nothing listens there
+        outcome = send_due_reminders.apply(kwargs={"day": TUESDAY.isoformat()})
+    assert outcome.failed()  # retried, then given up until the next sweep
+    assert not ReminderClaim.objects.exists()
+    sweep()
     assert smtp_settings.count_by_recipient() == {ALICE: 1, BETHAN: 1, CARYS: 1, DAFYDD: 1}
 
 
