@@ -1,0 +1,302 @@
+"""Officials and the secretariat write up a meeting in one flow: details, agenda, attendance,
+actions, and the actions of the meeting before. Forum members and outsiders get 403."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import CreateView
+
+from actions.forms import PreviousActionsFormSetClass, action_formset_class
+from actions.models import ActionItem
+from actions.services import refresh_next_meeting_due_dates
+from directory import access
+from directory.models import Forum
+from meetings import services
+from meetings.forms import AgendaFormSet, AttendanceFormSet, MeetingForm, MeetingLockForm
+from meetings.models import Meeting
+from wrc.editing import StaleEditError, VersionedFormMixin, VersionedUpdateView
+
+STEPS = (
+    ("meetings:edit", _("Details")),
+    ("meetings:edit_agenda", _("Agenda and discussion")),
+    ("meetings:edit_attendance", _("Attendance")),
+    ("meetings:edit_actions", _("Actions")),
+    ("meetings:edit_previous_actions", _("Actions from the last meeting")),
+)
+
+
+class StaffOnlyMixin(access.RoleRequiredMixin):
+    role_check = staticmethod(access.is_staff_role)
+
+
+def step_links(meeting, current):
+    return [
+        {"url": reverse(name, args=[meeting.pk]), "label": label, "current": name == current}
+        for name, label in STEPS
+    ]
+
+
+def next_step_url(meeting, current):
+    names = [name for name, _label in STEPS]
+    index = names.index(current)
+    if index + 1 < len(names):
+        return reverse(names[index + 1], args=[meeting.pk])
+    return meeting.get_absolute_url()
+
+
+class MeetingCreateView(StaffOnlyMixin, VersionedFormMixin, CreateView):
+    model = Meeting
+    form_class = MeetingForm
+    template_name = "meetings/edit/meeting_form.html"
+    success_message = _("The meeting has been created. Now add its agenda.")
+
+    def save_form(self, form):
+        meeting = form.save(commit=False)
+        meeting.forum = Forum.default()
+        return services.meeting_create(meeting=meeting)
+
+    def get_success_url(self):
+        return reverse("meetings:edit_agenda", args=[self.object.pk])
+
+
+class MeetingDetailsView(StaffOnlyMixin, VersionedUpdateView):
+    form_class = MeetingForm
+    template_name = "meetings/edit/meeting_form.html"
+    context_object_name = "meeting"
+    step = "meetings:edit"
+
+    def get_queryset(self):
+        return Meeting.objects.visible_to(self.request.user).select_related("forum")
+
+    def save_form(self, form):
+        meeting = form.save()
+        # A moved or cancelled meeting changes when "before the next meeting" actions are due.
+        refresh_next_meeting_due_dates(meeting.forum)
+        return meeting
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(steps=step_links(self.object, self.step), **kwargs)
+
+    def get_success_url(self):
+        if "continue" in self.request.POST:
+            return next_step_url(self.object, self.step)
+        return self.request.path
+
+
+class MeetingStepView(StaffOnlyMixin, View):
+    """One page of the flow that edits rows belonging to the meeting through a formset."""
+
+    template_name = ""
+    step = ""
+    page_title = ""
+    success_message = _("Your changes have been saved.")
+    locks_meeting = True
+
+    @cached_property
+    def meeting(self):
+        queryset = Meeting.objects.visible_to(self.request.user).select_related("forum")
+        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+
+    def get_formset(self, data=None):
+        raise NotImplementedError
+
+    def save_formset(self, formset):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        lock = MeetingLockForm(instance=self.meeting) if self.locks_meeting else None
+        return self.render(lock, self.get_formset())
+
+    def post(self, request, *args, **kwargs):
+        lock = MeetingLockForm(request.POST, instance=self.meeting) if self.locks_meeting else None
+        formset = self.get_formset(request.POST)
+        lock_ok = lock is None or lock.is_valid()
+        if not (lock_ok and formset.is_valid()):
+            return self.render(lock, formset)
+        try:
+            with transaction.atomic():
+                claim_meeting(lock)
+                response = self.save_formset(formset)
+        except StaleEditError:
+            return self.render(lock, formset)
+        messages.success(request, response.get("message") or self.success_message)
+        return HttpResponseRedirect(response.get("url") or self.success_url())
+
+    def success_url(self):
+        if "continue" in self.request.POST:
+            return next_step_url(self.meeting, self.step)
+        return self.request.path
+
+    def get_context_data(self, **kwargs):
+        return {
+            "meeting": self.meeting,
+            "steps": step_links(self.meeting, self.step),
+            "page_title": self.page_title,
+            **kwargs,
+        }
+
+    def render(self, lock, formset):
+        has_errors = bool((lock is not None and lock.errors) or not formset_ok(formset))
+        context = self.get_context_data(
+            form=lock, formset=formset, formsets=[formset], has_errors=has_errors
+        )
+        return render(self.request, self.template_name, context)
+
+
+def claim_meeting(lock):
+    if lock is None:
+        return
+    try:
+        lock.claim_version()
+    except StaleEditError:
+        lock.refuse_stale()
+        raise
+
+
+def formset_ok(formset):
+    if not formset.is_bound:
+        return True
+    return formset.is_valid() and not any(form.non_field_errors() for form in formset.forms)
+
+
+class AgendaView(MeetingStepView):
+    template_name = "meetings/edit/agenda.html"
+    step = "meetings:edit_agenda"
+    page_title = _("Agenda and discussion")
+
+    def get_formset(self, data=None):
+        return AgendaFormSet(data, instance=self.meeting, prefix="items")
+
+    def save_formset(self, formset):
+        saved = formset.save(commit=False)
+        for item in formset.deleted_objects:
+            item.delete()
+        top = max((item.number for item in self.meeting.items.all()), default=0)
+        for item in saved:
+            if item.pk is None:
+                top += 1
+                item.number = top
+            item.save()
+        services.agenda_renumber(self.meeting, list(self.meeting.items.order_by("number", "pk")))
+        return self.apply_move()
+
+    def apply_move(self):
+        pk, _sep, direction = self.request.POST.get("move", "").partition(":")
+        if not pk.isdigit() or direction not in ("up", "down"):
+            return {}
+        services.agenda_move(self.meeting, item_pk=int(pk), direction=direction)
+        message = _("The agenda has been reordered.")
+        return {"url": f"{self.request.path}#item-{pk}", "message": message}
+
+    def get_context_data(self, **kwargs):
+        previous_actions = services.previous_open_actions(self.meeting).select_related(
+            "owner_person", "owner_organisation", "owner_role"
+        )
+        return super().get_context_data(
+            previous_actions=previous_actions,
+            previous_actions_title=services.PREVIOUS_ACTIONS_TITLE,
+            **kwargs,
+        )
+
+
+class AttendanceView(MeetingStepView):
+    template_name = "meetings/edit/attendance.html"
+    step = "meetings:edit_attendance"
+    page_title = _("Attendance")
+
+    def get_formset(self, data=None):
+        return AttendanceFormSet(data, instance=self.meeting, prefix="attendance")
+
+    def save_formset(self, formset):
+        saved = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        top = max((row.order for row in self.meeting.attendance.all()), default=0)
+        for row in saved:
+            if row.pk is None:
+                top += 1
+                row.order = top
+            row.save()
+        if "copy_previous" not in self.request.POST:
+            return {}
+        added = services.attendance_copy_from_previous(self.meeting)
+        if self.meeting.previous() is None:
+            message = _("There is no earlier meeting to copy attendance from.")
+        else:
+            message = _("%(count)d rows copied from the previous meeting.") % {"count": added}
+        return {"url": self.request.path, "message": message}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(previous=self.meeting.previous(), **kwargs)
+
+
+class ActionsView(MeetingStepView):
+    template_name = "meetings/edit/actions.html"
+    step = "meetings:edit_actions"
+    page_title = _("Actions")
+    locks_meeting = False  # each action carries its own version
+
+    def get_formset(self, data=None):
+        extra = 2 if self.meeting.items.exists() else 0
+        return action_formset_class(extra)(data, meeting=self.meeting, prefix="actions")
+
+    def save_formset(self, formset):
+        deleted = set(formset.deleted_forms)
+        for form in formset.forms:
+            try:
+                if form in deleted:
+                    if form.instance.pk:
+                        form.claim_version()
+                        form.instance.delete()
+                elif form.row_edited:
+                    form.save()
+            except StaleEditError:
+                form.refuse_stale()
+                raise
+        refresh_next_meeting_due_dates(self.meeting.forum)
+        return {}
+
+
+class PreviousActionsView(MeetingStepView):
+    template_name = "meetings/edit/previous_actions.html"
+    step = "meetings:edit_previous_actions"
+    page_title = _("Actions from the last meeting")
+    locks_meeting = False  # each action carries its own version
+    success_message = _("The actions of the last meeting have been updated.")
+
+    @cached_property
+    def previous(self):
+        return self.meeting.previous()
+
+    def get_formset(self, data=None):
+        # Bound to every action of that meeting, so that an action closed by its owner after
+        # this page was opened is still found by its id.
+        queryset = ActionItem.objects.filter(meeting=self.previous).order_by("number", "pk")
+        if data is None:
+            queryset = queryset.open()
+        return PreviousActionsFormSetClass(
+            data, queryset=queryset, author=self.request.user, prefix="previous"
+        )
+
+    def save_formset(self, formset):
+        for form in formset.forms:
+            if form.row_edited:
+                try:
+                    form.save()
+                except StaleEditError:
+                    form.refuse_stale()
+                    raise
+        return {}
+
+    def get_context_data(self, **kwargs):
+        closed = []
+        if self.previous is not None:
+            closed = ActionItem.objects.filter(meeting=self.previous).exclude(
+                status__in=ActionItem.OPEN_STATUSES
+            )
+        return super().get_context_data(previous=self.previous, closed_actions=closed, **kwargs)

@@ -1,0 +1,203 @@
+"""Forms officials and the secretariat use to write up a meeting: its details, agenda and
+attendance. The meeting refuses a stale save (see wrc.editing); so do the agenda and attendance
+pages, which carry the meeting's version."""
+
+from crispy_forms_gds.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from actions.forms import owner_label
+from directory.models import Organisation, Person
+from meetings.models import AgendaItem, Attendance, Meeting
+from wrc.editing import VersionedModelForm
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+def form_helper(form):
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True  # the page's <form> has the token
+    return helper
+
+
+class HttpsURLField(forms.URLField):
+    """A link typed without a scheme ("teams.microsoft.com/…") is taken to be https."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+class MeetingForm(VersionedModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "title",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "online_platform",
+            "online_link",
+            "status",
+            "notes_status",
+        ]
+        labels = {
+            "title": _("Title"),
+            "starts_at": _("Starts"),
+            "ends_at": _("Ends"),
+            "venue": _("Venue"),
+            "online_platform": _("Online platform"),
+            "online_link": _("Online link"),
+            "status": _("Status"),
+            "notes_status": _("Notes"),
+        }
+        help_texts = {
+            "title": _("Leave empty to use the forum's name."),
+            "starts_at": _("Date and time, for example 17/03/2025 10:00"),
+            "venue": _("Where people meet in person. Leave empty for an online-only meeting."),
+            "notes_status": _("Forum members see the notes only once they are approved."),
+        }
+        field_classes = {"online_link": HttpsURLField}
+        widgets = {
+            "starts_at": DATETIME_WIDGET,
+            "ends_at": DATETIME_WIDGET,
+            "status": forms.RadioSelect,
+            "notes_status": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = DATETIME_FORMATS
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("The meeting must end after it starts."))
+        has_place = any(cleaned.get(name) for name in ("venue", "online_platform", "online_link"))
+        if not has_place and not self.has_error("online_link"):
+            self.add_error(
+                "venue", _("Enter a venue, an online platform or an online link, or more than one.")
+            )
+        return cleaned
+
+
+class MeetingLockForm(VersionedModelForm):
+    """Only the meeting's version: the agenda and attendance pages claim it on save, so that two
+    people changing one meeting's agenda cannot overwrite each other."""
+
+    prefix = "meeting"
+
+    class Meta:
+        model = Meeting
+        fields = []
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "title_cy", "discussion", "discussion_cy"]
+        labels = {
+            "title": _("Title"),
+            "title_cy": _("Title (Welsh)"),
+            "discussion": _("Discussion"),
+            "discussion_cy": _("Discussion (Welsh)"),
+        }
+        widgets = {
+            "discussion": forms.Textarea(attrs={"rows": 6}),
+            "discussion_cy": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(self)
+        if "DELETE" in self.fields:
+            self.fields["DELETE"].label = _("Remove this item")
+
+
+class BaseAgendaFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        queryset = AgendaItem.objects.order_by("number", "pk")
+        super().__init__(*args, queryset=queryset, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this item")
+
+
+AgendaFormSet = forms.inlineformset_factory(
+    Meeting, AgendaItem, form=AgendaItemForm, formset=BaseAgendaFormSet, extra=1, can_delete=True
+)
+
+
+class AttendanceForm(forms.ModelForm):
+    """One attendance row: a person, an organisation or both, and the row as the notes write
+    it (filled in from the choice when left empty)."""
+
+    class Meta:
+        model = Attendance
+        fields = ["person", "organisation", "as_written", "status"]
+        labels = {
+            "person": _("Person"),
+            "organisation": _("Organisation"),
+            "as_written": _("As written in the notes"),
+            "status": _("Attended or sent apologies"),
+        }
+        help_texts = {"as_written": _("Leave empty to use the name chosen above.")}
+
+    def __init__(self, *args, people=(), organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = form_helper(self)
+        self.fields["as_written"].required = False
+        # Choices given once for every row: one query for the page, not one per row.
+        self.fields["person"].choices = [("", _("No person")), *people]
+        self.fields["organisation"].choices = [("", _("No organisation")), *organisations]
+
+    def clean(self):
+        cleaned = super().clean()
+        person, organisation = cleaned.get("person"), cleaned.get("organisation")
+        written = " ".join((cleaned.get("as_written") or "").split())
+        if not (person or organisation or written):
+            self.add_error(
+                "person",
+                _("Choose a person or an organisation, or write the row as the notes give it."),
+            )
+            return cleaned
+        if organisation is None and person is not None:
+            organisation = person.organisation
+        names = (person and person.display_name, organisation and organisation.name)
+        cleaned["as_written"] = written or ", ".join(name for name in names if name)
+        self.instance.name = person.display_name if person else ""
+        self.instance.organisation_text = organisation.name if organisation else ""
+        cleaned["organisation"] = organisation
+        return cleaned
+
+
+class BaseAttendanceFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        people = Person.objects.select_related("organisation").order_by("full_name")
+        choices = {
+            "people": [(person.pk, owner_label(person)) for person in people],
+            "organisations": list(Organisation.objects.order_by("name").values_list("pk", "name")),
+        }
+        queryset = Attendance.objects.order_by("status", "order", "pk")
+        super().__init__(*args, queryset=queryset, form_kwargs=choices, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
+
+AttendanceFormSet = forms.inlineformset_factory(
+    Meeting,
+    Attendance,
+    form=AttendanceForm,
+    formset=BaseAttendanceFormSet,
+    extra=3,
+    can_delete=True,
+)
