@@ -195,6 +195,7 @@ def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternat
         subject=_subject(plan, claims, sections),
         body=render_to_string(f"{TEMPLATE}.txt", context),
         to=[reminder.recipient.email],
+        headers={"Content-Language": translation.get_language()},
     )
     message.attach_alternative(render_to_string(f"{TEMPLATE}.html", context), "text/html")
     return message

@@ -13,10 +13,12 @@ The cast (actions created on 20 August 2026; the fortnight runs from the bank ho
 import datetime
 import re
 import zoneinfo
+from io import StringIO
 
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from actions.models import ActionItem
@@ -268,6 +270,7 @@ def test_the_email_is_in_welsh_with_plain_text_and_html_and_links_to_my_actions(
     run_sweep_on(datetime.date(2026, 9, 10))
     (message,) = [m for m in mail.outbox if m.to == [BETHAN]]
     assert message.body.startswith("Annwyl Bethan Bowen,")
+    assert message.extra_headers["Content-Language"] == "cy"
     assert "Dim dyddiad wedi'i bennu" in message.body
     assert "Medi 2026" in message.body
     html, mimetype = message.alternatives[0]
@@ -378,3 +381,15 @@ def test_the_beat_schedule_runs_the_sweep_on_weekday_mornings():
     schedule = entry["schedule"]
     assert (schedule.hour, schedule.minute) == ({7}, {30})
     assert schedule.day_of_week == {1, 2, 3, 4, 5}
+
+
+def test_the_command_runs_the_sweep_for_a_given_day_and_refuses_a_bad_one(cast):
+    out = StringIO()
+    with time_machine.travel(at_morning(datetime.date(2026, 9, 1)), tick=False):
+        call_command("send_reminders", "--day", "2026-09-01", stdout=out)
+        call_command("send_reminders", "--day", "2026-09-01", stdout=out)
+    assert "4 emails sent" in out.getvalue()
+    assert "0 emails sent" in out.getvalue()
+    assert received(mail.outbox) == EXPECTED[datetime.date(2026, 9, 1)]
+    with pytest.raises(CommandError, match="--day must be a date"):
+        call_command("send_reminders", "--day", "1 September")
