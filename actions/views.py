@@ -1,25 +1,68 @@
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from actions import exports
 from actions.filters import ActionFilter
 from actions.member_views import may_update
 from actions.models import ActionItem
+from directory import access
 from directory.access import RoleRequiredMixin
+from wrc.lib.sorting import SortableListMixin, ordering_for, parse_sort
+
+# Columns of the actions list people may sort by, shared with the downloads.
+ACTION_SORTS = {
+    "meeting": ("meeting__starts_at", "number"),
+    "owner": "owner_text",
+    "due": "due_date",
+    "status": "status",
+}
+ACTION_DEFAULT_SORT = "meeting"
 
 
-class ActionListView(RoleRequiredMixin, FilterView):
+def listed_actions(user):
+    # The table and the downloads show the source meeting and the resolved owner of each row.
+    return ActionItem.objects.visible_to(user).select_related(
+        "meeting__forum", "owner_person", "owner_organisation", "owner_role"
+    )
+
+
+class ActionListView(RoleRequiredMixin, SortableListMixin, FilterView):
     filterset_class = ActionFilter
     template_name = "actions/actionitem_list.html"
     context_object_name = "actions"
     paginate_by = 25
     # An empty or invalid filter form still lists every action the user may see.
     strict = False
+    sort_fields = ACTION_SORTS
+    default_sort = ACTION_DEFAULT_SORT
 
     def get_queryset(self):
-        # The table shows the source meeting and the resolved owner of each row.
-        return ActionItem.objects.visible_to(self.request.user).select_related(
-            "meeting__forum", "owner_person", "owner_organisation", "owner_role"
-        )
+        return self.sorted(listed_actions(self.request.user))
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(download_query=query.urlencode(), **kwargs)
+
+
+@require_GET
+@access.require(access.has_any_role)
+def action_export(request, fmt):
+    """The actions the list shows for the same query string, on every page, as a file."""
+    if fmt not in exports.FORMATS:
+        raise Http404(_("Actions cannot be downloaded in that format."))
+    sort = parse_sort(request.GET.get("sort"), ACTION_SORTS, ACTION_DEFAULT_SORT)
+    queryset = listed_actions(request.user).order_by(*ordering_for(sort, ACTION_SORTS))
+    actions = ActionFilter(request.GET, queryset=queryset, request=request).qs
+    download = exports.export_actions(
+        actions, fmt=fmt, base_url=request.build_absolute_uri("/").rstrip("/")
+    )
+    response = HttpResponse(download.content, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+    return response
 
 
 class ActionDetailView(RoleRequiredMixin, DetailView):

@@ -1,0 +1,180 @@
+"""Lists: sortable by whitelisted columns, paginated with the filters kept in every link, counts
+in the headings; and the actions list downloads as CSV or XLSX with exactly the filtered rows."""
+
+import csv
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import ActionItem
+from tests import factories
+from wrc.lib.sorting import Sort, ordering_for, parse_sort
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def html_of(client, user, url):
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def order_of(html, names):
+    """``names`` in the order they appear in ``html``."""
+    return sorted(names, key=html.index)
+
+
+# The sorting helper ------------------------------------------------------------------------
+
+
+def test_parse_sort_accepts_only_whitelisted_columns():
+    allowed = {"due": "due_date", "owner": "owner_text"}
+    assert parse_sort("-due", allowed, "owner") == Sort("due", True)
+    assert parse_sort("owner", allowed, "-due") == Sort("owner", False)
+    # Anything else falls back to the default: no ordering by arbitrary fields.
+    assert parse_sort("owner_person__email", allowed, "-due") == Sort("due", True)
+    assert parse_sort("", allowed, "owner") == Sort("owner", False)
+
+
+def test_ordering_for_reverses_every_field_and_ends_with_the_primary_key():
+    allowed = {"meeting": ("meeting__starts_at", "-number")}
+    assert ordering_for(Sort("meeting", False), allowed) == ["meeting__starts_at", "-number", "pk"]
+    assert ordering_for(Sort("meeting", True), allowed) == ["-meeting__starts_at", "number", "-pk"]
+
+
+# Actions list ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_actions():
+    return [
+        factories.ActionItemFactory(owner_text="Bravo", text="Second by owner.", due_date=None),
+        factories.ActionItemFactory(
+            owner_text="Charlie", text="Third by owner.", due_date=TODAY - datetime.timedelta(1)
+        ),
+        factories.ActionItemFactory(
+            owner_text="Alpha", text="First by owner.", due_date=TODAY + datetime.timedelta(30)
+        ),
+    ]
+
+
+def test_the_actions_list_sorts_by_owner_both_ways(client, official, three_actions):
+    texts = ["First by owner.", "Second by owner.", "Third by owner."]
+    html = html_of(client, official, reverse("actions:list") + "?sort=owner")
+    assert order_of(html, texts) == texts
+    html = html_of(client, official, reverse("actions:list") + "?sort=-owner")
+    assert order_of(html, texts) == texts[::-1]
+
+
+def test_sort_headers_carry_aria_sort_and_keep_the_filters(client, official, three_actions):
+    html = html_of(client, official, reverse("actions:list") + "?status=open&sort=owner&page=1")
+    owner_header = re.search(r'<th[^>]*aria-sort="ascending"><a[^>]*href="\?([^"]*)"', html)
+    assert owner_header, "the sorted column says so"
+    query = owner_header.group(1).replace("&amp;", "&")
+    assert "status=open" in query and "sort=-owner" in query and "page" not in query
+    assert html.count('aria-sort="none"') == 3
+
+
+def test_an_unknown_sort_is_ignored(client, official, three_actions):
+    html = html_of(client, official, reverse("actions:list") + "?sort=owner_person__email")
+    assert "Second by owner." in html
+
+
+def test_pagination_links_keep_filters_and_sort_and_the_heading_counts_all_pages(client, official):
+    for i in range(30):
+        factories.ActionItemFactory(text=f"Paged action {i:02d}.", owner_text="Alpha")
+    factories.ActionItemFactory(text="Done elsewhere.", status=ActionItem.Status.DONE)
+    html = html_of(client, official, reverse("actions:list") + "?status=open&sort=-owner")
+    assert "Actions (30)" in html
+    links = re.findall(r'href="\?([^"]*page=2[^"]*)"', html)
+    assert links
+    for link in links:
+        link = link.replace("&amp;", "&")
+        assert "status=open" in link and "sort=-owner" in link
+    html = html_of(client, official, reverse("actions:list") + "?status=open&sort=-owner&page=2")
+    assert html.count("Paged action") == 5
+
+
+# Downloads ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filtered_setup():
+    overdue = [
+        factories.ActionItemFactory(
+            text=f"Overdue {i}.",
+            owner_text="=HYPERLINK(1)",
+            due_date=TODAY - datetime.timedelta(i + 1),
+        )
+        for i in range(3)
+    ]
+    factories.ActionItemFactory(text="Not overdue.", due_date=TODAY + datetime.timedelta(5))
+    factories.ActionItemFactory(
+        text="Done and late.", due_date=TODAY - datetime.timedelta(9), status="done"
+    )
+    return overdue
+
+
+def test_the_list_links_to_downloads_with_the_current_filters(client, official, filtered_setup):
+    html = html_of(client, official, reverse("actions:list") + "?due=overdue&sort=-due&page=1")
+    for fmt in ("csv", "xlsx"):
+        href = re.search(rf'href="({reverse("actions:export", args=[fmt])}[^"]*)"', html).group(1)
+        assert "due=overdue" in href and "sort=-due" in href and "page" not in href
+
+
+def test_csv_download_holds_exactly_the_filtered_rows_in_the_list_order(
+    client, official, filtered_setup
+):
+    client.force_login(official)
+    response = client.get(reverse("actions:export", args=["csv"]) + "?due=overdue&sort=due")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["Action"] for row in rows] == ["Overdue 2.", "Overdue 1.", "Overdue 0."]
+    assert rows[0]["Due date"] == (TODAY - datetime.timedelta(3)).isoformat()
+    assert rows[0]["Status"] == "Open"
+    # A cell that looks like a formula is written as text.
+    assert rows[0]["Owner (as written)"] == "'=HYPERLINK(1)"
+    assert rows[0]["Link"].endswith(filtered_setup[2].get_absolute_url())
+
+
+def test_xlsx_download_holds_exactly_the_filtered_rows(client, official, filtered_setup):
+    client.force_login(official)
+    response = client.get(reverse("actions:export", args=["xlsx"]) + "?due=overdue")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    headings, data = rows[0], rows[1:]
+    actions = sorted(row[headings.index("Action")] for row in data)
+    assert actions == ["Overdue 0.", "Overdue 1.", "Overdue 2."]
+    due = data[0][headings.index("Due date")]
+    assert isinstance(due, datetime.datetime)
+    assert sheet.cell(row=2, column=headings.index("Owner (as written)") + 1).data_type == "s"
+
+
+def test_a_members_download_holds_only_what_they_may_see(client, member):
+    factories.ActionItemFactory(text="Shared action.")
+    draft = factories.MeetingFactory(notes_status="draft")
+    factories.ActionItemFactory(meeting=draft, text="Draft meeting action.")
+    client.force_login(member)
+    response = client.get(reverse("actions:export", args=["csv"]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row["Action"] for row in rows] == ["Shared action."]
+
+
+def test_downloads_refuse_unknown_formats_outsiders_and_anonymous(client, outsider):
+    url = reverse("actions:export", args=["csv"])
+    assert reverse("login") in client.get(url).url
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(factories.official_user(username="o2"))
+    assert client.get(reverse("actions:export", args=["pdf"])).status_code == 404
