@@ -164,7 +164,7 @@ def _secretariat_summary(plan, links) -> list[dict]:
             sections.append(
                 {
                     "title": title,
-                    "items": [_line(a, plan, links, with_owner=True) for a in rows[:limit]],
+                    "actions": [_line(a, plan, links, with_owner=True) for a in rows[:limit]],
                     "more": _("…and %(count)s more.") % {"count": more} if more > 0 else "",
                 }
             )
@@ -184,7 +184,7 @@ def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternat
         "sections": [
             {
                 "title": _section_title(name, ids, plan),
-                "items": [_line(plan.actions[pk], plan, links) for pk in ids],
+                "actions": [_line(plan.actions[pk], plan, links) for pk in ids],
             }
             for name, ids in sections
         ]

@@ -296,6 +296,8 @@ def test_the_secretariat_summary_counts_every_open_action(cast):
     assert "Open actions: 6" in message.body
     assert "Overdue: 2" in message.body
     assert "No date set: 1" in message.body
+    assert "\n- \n" not in message.body  # no empty entries
+    assert listed_actions(message) == ["B2", "A1", "B1"]
 
 
 def test_secretariat_role_holders_get_the_summary(cast):
