@@ -15,4 +15,5 @@ urlpatterns = [
     path("letters/", include("correspondence.urls")),
     path("calendar/", include("calendars.urls")),
     path("exports/", include("exports.urls")),
+    path("search/", include("search.urls")),
 ]
