@@ -3,6 +3,7 @@ actions of the meeting before. Each refuses a stale save (see wrc.editing)."""
 
 from dataclasses import dataclass, field
 
+from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.db.models import Max
 from django.utils import timezone
@@ -210,6 +211,15 @@ class ActionItemForm(FormsetRowMixin, VersionedModelForm):
         return super().save(commit)
 
 
+def row_helper(form):
+    """A layout for every field of a formset row, including the id and DELETE fields the
+    formset adds after the form's ``__init__`` built its first layout."""
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True  # the page's <form> has the token
+    return helper
+
+
 class ActionItemFormSet(forms.BaseModelFormSet):
     def __init__(self, *args, meeting: Meeting, **kwargs):
         self.meeting = meeting
@@ -222,6 +232,12 @@ class ActionItemFormSet(forms.BaseModelFormSet):
             .order_by("number", "pk")
         )
         super().__init__(*args, queryset=queryset, form_kwargs=form_kwargs, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this action")
+        form.helper = row_helper(form)
 
 
 def action_formset_class(extra: int = 2):
@@ -245,6 +261,10 @@ class PreviousActionForm(FormsetRowMixin, ActionProgressForm):
 class PreviousActionFormSet(forms.BaseModelFormSet):
     def __init__(self, *args, queryset, author, **kwargs):
         super().__init__(*args, queryset=queryset, form_kwargs={"author": author}, **kwargs)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.helper = row_helper(form)
 
 
 PreviousActionsFormSetClass = forms.modelformset_factory(

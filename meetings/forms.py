@@ -114,8 +114,6 @@ class AgendaItemForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(self)
-        if "DELETE" in self.fields:
-            self.fields["DELETE"].label = _("Remove this item")
 
 
 class BaseAgendaFormSet(forms.BaseInlineFormSet):
@@ -127,6 +125,7 @@ class BaseAgendaFormSet(forms.BaseInlineFormSet):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove this item")
+        form.helper = form_helper(form)  # again: the row's id and DELETE came after __init__
 
 
 AgendaFormSet = forms.inlineformset_factory(
@@ -191,6 +190,7 @@ class BaseAttendanceFormSet(forms.BaseInlineFormSet):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove this row")
+        form.helper = form_helper(form)  # again: the row's id and DELETE came after __init__
 
 
 AttendanceFormSet = forms.inlineformset_factory(
