@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed-pyproject
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
-.PHONY: help venv run serve test lint fmt css bench clean
+.PHONY: help venv run serve test lint fmt css bench clean chromium
 
 help:
 	@echo "make run    set up the database, demo accounts and seed documents, then serve on PORT ($(PORT))"
@@ -47,7 +47,14 @@ serve: $(STAMP)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server, worker and beat)"
 	PATH="$(BIN):$$PATH" PORT=$(PORT) exec $(BIN)/honcho --procfile Procfile start --port $(PORT)
 
-test: $(STAMP)
+# Debian's Chromium for the browser tests (tests/browser), installed when missing. Playwright
+# drives it directly, so `playwright install` is never run. Without root or apt-get the install
+# fails softly and the browser tests say why they skip.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) \
+	  || echo "make: chromium could not be installed; the browser tests will skip"
+
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
