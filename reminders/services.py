@@ -131,7 +131,7 @@ def _open_actions(meeting_dates, next_meeting):
         "pk", "number", "text", "deadline_text", "owner_text", "meeting_id", "due_date",
         "due_rule", "created_at", "owner_person_id", "owner_organisation_id", "owner_role_id",
     )  # fmt: skip
-    actions, owners = {}, {}
+    actions, owners, zone = {}, {}, timezone.get_current_timezone()
     for pk, number, text, deadline, owner, meeting_id, due, rule, created, *owner_ids in rows:
         if due is None and rule == ActionItem.DueRule.NEXT_MEETING:
             # The due date is filled in when meetings change; until then, derive it here.
@@ -140,7 +140,7 @@ def _open_actions(meeting_dates, next_meeting):
             elif next_meeting:
                 due = next_meeting[1]
         actions[pk] = ActionRow(
-            pk, number, text, deadline, owner, meeting_id, due, timezone.localdate(created)
+            pk, number, text, deadline, owner, meeting_id, due, created.astimezone(zone).date()
         )
         owners[pk] = owner_ids
     return actions, owners

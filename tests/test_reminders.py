@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 
 from actions.models import ActionItem
 from directory import access
+from meetings.models import Meeting
 from reminders import calendar
 from reminders.models import ReminderClaim, ReminderKind
 from reminders.services import reminder_plan_build, reminder_plan_deliver, reminders_send_due
@@ -395,3 +396,27 @@ def test_the_command_runs_the_sweep_for_a_given_day_and_refuses_a_bad_one(cast):
     assert received(mail.outbox) == EXPECTED[datetime.date(2026, 9, 1)]
     with pytest.raises(CommandError, match="--day must be a date"):
         call_command("send_reminders", "--day", "1 September")
+
+
+def test_actions_with_no_date_are_nudged_every_four_weeks_not_weekly(cast):
+    bethan = {}
+    # Mondays after the meeting of 17 September, so no "please update" lists B1 meanwhile.
+    mondays = [datetime.date(2026, 9, 21) + datetime.timedelta(weeks=n) for n in range(4)]
+    for day in mondays:
+        mail.outbox.clear()
+        run_sweep_on(day)
+        bethan[day] = received(mail.outbox)[BETHAN][1]
+    assert bethan == {
+        datetime.date(2026, 9, 21): ["B2", "B1"],  # the cycle began on 7 September
+        datetime.date(2026, 9, 28): ["B2"],
+        datetime.date(2026, 10, 5): ["B2", "B1"],  # the next cycle
+        datetime.date(2026, 10, 12): ["B2"],
+    }
+
+
+def test_before_next_meeting_with_no_meeting_planned_counts_as_no_date(cast):
+    Meeting.objects.filter(status="planned").update(status=Meeting.Status.CANCELLED)
+    run_sweep_on(datetime.date(2026, 9, 7))
+    (message,) = [m for m in mail.outbox if m.to == [DAFYDD]]
+    assert "No date set: 2" in message.body
+    assert listed_actions(message) == ["B2", "A1", "B1", "N1"]
