@@ -1,13 +1,10 @@
 """Workflows of writing up a meeting: creating it, ordering its agenda, copying attendance and
 bringing forward the actions of the meeting before."""
 
-import datetime
-
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
-from actions.models import ActionItem, ActionUpdate
+from actions.models import ActionItem
 from actions.services import refresh_next_meeting_due_dates
 from meetings.models import AgendaItem, Attendance, Meeting
 
@@ -21,10 +18,6 @@ def previous_open_actions(meeting: Meeting):
     if previous is None:
         return ActionItem.objects.none()
     return ActionItem.objects.filter(meeting=previous).open().order_by("number", "pk")
-
-
-def is_previous_actions_item(item: AgendaItem) -> bool:
-    return item.number == 1 and item.title.strip().lower() == PREVIOUS_ACTIONS_TITLE.lower()
 
 
 @transaction.atomic
@@ -108,24 +101,3 @@ def attendance_copy_from_previous(meeting: Meeting) -> int:
         )
     Attendance.objects.bulk_create(added)
     return len(added)
-
-
-def next_action_number(meeting: Meeting) -> int:
-    return (meeting.actions.aggregate(top=Max("number"))["top"] or 0) + 1
-
-
-def action_progress_record(
-    *,
-    action: ActionItem,
-    author,
-    note: str,
-    completed_on: datetime.date | None,
-) -> ActionUpdate:
-    """Record the progress just saved on ``action`` as a dated update its owners and the
-    secretariat see; a done action without a completion date is completed today."""
-    if action.status == ActionItem.Status.DONE and action.completed_on is None:
-        action.completed_on = completed_on or timezone.localdate()
-        action.save(update_fields=["completed_on", "updated_at"])
-    return ActionUpdate.objects.create(
-        action=action, author=author, status=action.status, note=note
-    )
