@@ -5,7 +5,18 @@ and the ledger of reminders already given, and works out every reminder that is 
 recorded. ``reminder_plan_deliver`` then, person by person, claims those reminders by inserting
 ledger rows (committed before anything is sent), and emails only what it won. Whatever another
 worker or an earlier run already claimed is skipped, so re-runs and overlapping workers send
-nothing twice, and a run after missed days catches up by the rules in ``_action_kinds``.
+nothing twice, and a run after missed days catches up:
+
+- a new action: told once per (action, person) on the next sweep, also to a new owner or holder;
+- 7 days before and on the due day: see ``_action_kinds``; keyed on the due date, so a moved
+  date is announced again;
+- the weekly overdue digest and the secretariat's summary: on the digest day, or later in the
+  week if no sweep has finished since that day (``SweepRun``);
+- no date: once per NO_DATE_EVERY_DAYS cycle; before a meeting: once per meeting and date, from
+  BEFORE_MEETING_DAYS ahead until the day before.
+
+A worker that dies between claiming and recording leaves its claims "being sent": the email may
+have gone, so it is never re-sent silently (``ReminderClaim.objects.uncertain()``, the admin).
 
 The sweep makes the same number of queries however many actions a person owns: everything is
 read in a fixed number of queries up front, and each person costs one claim, one read of what
@@ -87,8 +98,7 @@ class ReminderPlan:
     reminders: list[PersonalReminder]
     actions: dict[int, ActionRow]
     meeting_dates: dict[int, datetime.date]
-    next_meeting: tuple[int, datetime.date] | None
-    secretariat_action_ids: list[int]
+    next_meeting: tuple[int, datetime.date] | None  # (pk, local date)
 
 
 @dataclass
@@ -320,7 +330,7 @@ def reminder_plan_build(*, today: datetime.date) -> ReminderPlan:
         planner.add_action(action, _recipients_of(owners[pk], people, contacts, holders))
     planner.add_digests(next_meeting, secretariat_roles | _secretariat_users(), bool(actions))
     reminders = [r for r in planner.by_person.values() if r.claims]
-    return ReminderPlan(today, reminders, actions, meeting_dates, next_meeting, list(actions))
+    return ReminderPlan(today, reminders, actions, meeting_dates, next_meeting)
 
 
 def is_overdue(action: ActionRow, today: datetime.date) -> bool:
