@@ -2,19 +2,32 @@ import os
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
+from django_filters.views import FilterView
 
+from correspondence.filters import LetterFilter
 from correspondence.models import Enclosure, Letter
 from directory.access import RoleRequiredMixin, has_any_role, require
+from wrc.lib.sorting import SortableListMixin
 
 
-class LetterListView(RoleRequiredMixin, ListView):
+class LetterListView(RoleRequiredMixin, SortableListMixin, FilterView):
     template_name = "correspondence/letter_list.html"
     context_object_name = "letters"
     paginate_by = 25
+    filterset_class = LetterFilter
+    strict = False
+    sort_fields = {
+        "date": ("date", "reference"),
+        "reference": "reference",
+        "subject": "subject_en",
+        "sender": ("sender_name", "date"),
+        "status": ("status", "date"),
+    }
+    default_sort = "-date"
 
     def get_queryset(self):
-        return Letter.objects.visible_to(self.request.user).select_related("forum")
+        return self.sorted(Letter.objects.visible_to(self.request.user).select_related("forum"))
 
 
 class LetterDetailView(RoleRequiredMixin, DetailView):

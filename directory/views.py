@@ -1,24 +1,31 @@
 from django.db.models import Count, Prefetch
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
+from django_filters.views import FilterView
 
 from actions.models import ActionItem
 from directory import access
 from directory.access import RoleRequiredMixin
+from directory.filters import OrganisationFilter, PersonFilter
 from directory.models import Organisation, Person
 from hatecrime.models import PlanAction
 from meetings.models import Meeting
+from wrc.lib.sorting import SortableListMixin
 
 
-class OrganisationListView(RoleRequiredMixin, ListView):
+class OrganisationListView(RoleRequiredMixin, SortableListMixin, FilterView):
     template_name = "directory/organisation_list.html"
     context_object_name = "organisations"
     paginate_by = 50
+    filterset_class = OrganisationFilter
+    strict = False
+    sort_fields = {"name": "name", "kind": ("kind", "name"), "led": ("led_count", "name")}
+    default_sort = "name"
 
     def get_queryset(self):
-        return (
-            Organisation.objects.annotate(led_count=Count("plan_lead_links", distinct=True))
-            .select_related("parent")
-            .order_by("name")
+        return self.sorted(
+            Organisation.objects.annotate(
+                led_count=Count("plan_lead_links", distinct=True)
+            ).select_related("parent")
         )
 
 
@@ -53,13 +60,17 @@ class ContactDetailsRequiredMixin(RoleRequiredMixin):
     role_check = staticmethod(access.can_see_contact_details)
 
 
-class PersonListView(ContactDetailsRequiredMixin, ListView):
+class PersonListView(ContactDetailsRequiredMixin, SortableListMixin, FilterView):
     template_name = "directory/person_list.html"
     context_object_name = "people"
     paginate_by = 50
+    filterset_class = PersonFilter
+    strict = False
+    sort_fields = {"name": "full_name", "organisation": ("organisation__name", "full_name")}
+    default_sort = "name"
 
     def get_queryset(self):
-        return Person.objects.select_related("organisation")
+        return self.sorted(Person.objects.select_related("organisation"))
 
 
 class PersonDetailView(ContactDetailsRequiredMixin, DetailView):

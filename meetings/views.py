@@ -1,19 +1,32 @@
 from django.db.models import Count, Prefetch, Q
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
+from django_filters.views import FilterView
 
 from actions.models import ActionItem
 from directory.access import RoleRequiredMixin
+from meetings.filters import MeetingFilter
 from meetings.models import AgendaItem, Attendance, Meeting
+from wrc.lib.sorting import SortableListMixin
 
 
-class MeetingListView(RoleRequiredMixin, ListView):
+class MeetingListView(RoleRequiredMixin, SortableListMixin, FilterView):
     template_name = "meetings/meeting_list.html"
     context_object_name = "meetings"
     paginate_by = 25
+    filterset_class = MeetingFilter
+    strict = False
+    sort_fields = {
+        "date": "starts_at",
+        "title": "title",
+        "attended": "present_count",
+        "items": "item_count",
+        "actions": "action_count",
+    }
+    default_sort = "-date"
 
     def get_queryset(self):
         # Counts for the "28 attended, 7 actions" line of each row, in the one list query.
-        return (
+        return self.sorted(
             Meeting.objects.visible_to(self.request.user)
             .select_related("forum")
             .annotate(
@@ -25,7 +38,6 @@ class MeetingListView(RoleRequiredMixin, ListView):
                 action_count=Count("actions", distinct=True),
                 item_count=Count("items", distinct=True),
             )
-            .order_by("-starts_at", "pk")
         )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from tests import factories
+from tests import test_query_counts as query_counts
 from wrc.lib.sorting import Sort, ordering_for, parse_sort
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +179,124 @@ def test_downloads_refuse_unknown_formats_outsiders_and_anonymous(client, outsid
     assert client.get(url).status_code == 403
     client.force_login(factories.official_user(username="o2"))
     assert client.get(reverse("actions:export", args=["pdf"])).status_code == 404
+
+
+# Meetings, organisations, people and letters ---------------------------------------------------
+
+
+def test_meetings_sort_by_date_both_ways_and_filter_by_year(client, official):
+    for year in (2023, 2024, 2025):
+        factories.MeetingFactory(
+            title=f"Meeting of {year}",
+            starts_at=timezone.make_aware(datetime.datetime(year, 3, 1, 12)),
+        )
+    titles = ["Meeting of 2023", "Meeting of 2024", "Meeting of 2025"]
+    html = html_of(client, official, reverse("meetings:list"))
+    assert order_of(html, titles) == titles[::-1], "latest first by default"
+    html = html_of(client, official, reverse("meetings:list") + "?sort=date")
+    assert order_of(html, titles) == titles
+    html = html_of(client, official, reverse("meetings:list") + "?year=2024&sort=date")
+    assert "Meetings (1)" in html
+    assert "Meeting of 2024" in html and "Meeting of 2023" not in html
+
+
+def test_organisations_filter_by_other_names_and_sort_by_plan_actions_led(client, member):
+    busy = factories.OrganisationFactory(name="Busy Body")
+    factories.PlanActionLeadFactory(organisation=busy)
+    factories.PlanActionLeadFactory(organisation=busy)
+    factories.OrganisationFactory(name="Another Body")
+    aliased = factories.OrganisationFactory(name="Welsh Local Government Association")
+    factories.OrganisationAliasFactory(organisation=aliased, alias="WLGA")
+    factories.OrganisationAliasFactory(organisation=aliased, alias="WLGA Cymru")
+    html = html_of(client, member, reverse("directory:organisation_list") + "?name=wlga")
+    assert "Organisations (1)" in html
+    html = html_of(client, member, reverse("directory:organisation_list") + "?sort=-led")
+    assert order_of(html, ["Busy Body", "Another Body"]) == ["Busy Body", "Another Body"]
+
+
+def test_people_filter_by_organisation_and_sort_by_name(client, secretariat):
+    red = factories.OrganisationFactory(name="Red Org")
+    factories.PersonFactory(full_name="Zoe Zed", organisation=red)
+    factories.PersonFactory(full_name="Amy Able", organisation=red)
+    factories.PersonFactory(full_name="Bob Blue")
+    url = reverse("directory:person_list") + "?organisation=red&sort=-name"
+    html = html_of(client, secretariat, url)
+    assert "People (2)" in html
+    assert order_of(html, ["Zoe Zed", "Amy Able"]) == ["Zoe Zed", "Amy Able"]
+    assert "Bob Blue" not in html
+
+
+def test_letters_filter_by_subject_for_a_member_within_what_they_may_see(client, member):
+    factories.LetterFactory(subject_en="Toolkit for members", status="sent")
+    factories.LetterFactory(subject_en="Toolkit draft", status="draft")
+    factories.LetterFactory(subject_en="Unrelated news", status="sent")
+    html = html_of(client, member, reverse("correspondence:list") + "?text=toolkit")
+    assert "Letters (1)" in html
+    assert "Toolkit for members" in html and "Toolkit draft" not in html
+
+
+def test_letters_sort_by_subject(client, official):
+    for subject in ("Bravo", "Alpha", "Charlie"):
+        factories.LetterFactory(subject_en=f"{subject} letter")
+    subjects = ["Alpha letter", "Bravo letter", "Charlie letter"]
+    html = html_of(client, official, reverse("correspondence:list") + "?sort=subject")
+    assert order_of(html, subjects) == subjects
+    html = html_of(client, official, reverse("correspondence:list") + "?sort=-subject")
+    assert order_of(html, subjects) == subjects[::-1]
+
+
+PAGED_LISTS = {
+    "meetings:list": ("title", "-date", lambda i: factories.MeetingFactory(title=f"Paged {i}")),
+    "directory:organisation_list": (
+        "name",
+        "-name",
+        lambda i: factories.OrganisationFactory(name=f"Paged {i}"),
+    ),
+    "directory:person_list": (
+        "name",
+        "-name",
+        lambda i: factories.PersonFactory(full_name=f"Paged {i}"),
+    ),
+    "correspondence:list": (
+        "text",
+        "-subject",
+        lambda i: factories.LetterFactory(subject_en=f"Paged {i}"),
+    ),
+}
+
+
+@pytest.mark.parametrize("url_name", PAGED_LISTS)
+def test_every_list_pages_with_its_filters_and_sort_kept(client, official, url_name):
+    field, sort, make = PAGED_LISTS[url_name]
+    for i in range(60):
+        make(i)
+    html = html_of(client, official, reverse(url_name) + f"?{field}=paged&sort={sort}")
+    assert "(60)" in html
+    links = re.findall(r'href="\?([^"]*page=2[^"]*)"', html)
+    assert links
+    for link in links:
+        link = link.replace("&amp;", "&")
+        assert f"{field}=paged" in link and f"sort={sort}" in link
+
+
+# Query counts with filters and sorting ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "build, query",
+    [
+        ("meetings_list", "?sort=-attended&title=forum"),
+        ("actions_list", "?sort=due&status=open&owner=organisation"),
+        ("organisation_list", "?sort=-led&name=listed"),
+        ("person_list", "?sort=organisation&name=aaron"),
+        ("letter_list", "?sort=sender&text=letter"),
+    ],
+)
+def test_sorted_and_filtered_lists_make_the_same_number_of_queries(client, official, build, query):
+    builder = getattr(query_counts, build)
+
+    def filtered(n):
+        url, marker = builder(n)
+        return url + query, marker
+
+    query_counts.assert_constant(client, official, filtered)
