@@ -281,6 +281,9 @@ def _close_quietly(connection) -> None:
 
 def letter_finish_if_done(*, letter_id: int) -> bool:
     """Mark a letter sent once none of its deliveries is waiting or being sent."""
+    # A read first: on all but the last delivery it ends here, without taking a write lock.
+    if Delivery.objects.pending().filter(letter_id=letter_id).exists():
+        return False
     pending = Delivery.objects.pending().filter(letter=OuterRef("pk"))
     return bool(
         Letter.objects.filter(pk=letter_id, status=Letter.Status.SENDING)

@@ -31,6 +31,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -45,8 +46,12 @@ from wrc.celery import app as celery_app
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
+class WaitTimeout(AssertionError):
+    """What a test (or the benchmark) was waiting for did not happen in time."""
+
+
 def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, message=""):
-    """Poll ``predicate`` until it returns something truthy; fail the test after ``timeout``.
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds.
 
     ``message`` (a string, or a callable such as ``worker.log``) explains the failure.
     """
@@ -57,7 +62,7 @@ def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, messa
             return result
         if time.monotonic() > deadline:
             text = message() if callable(message) else message
-            pytest.fail(text or f"Timed out after {timeout} s waiting for {predicate}")
+            raise WaitTimeout(text or f"Timed out after {timeout} s waiting for {predicate}")
         time.sleep(interval)
 
 
@@ -164,7 +169,13 @@ class BrokerConfig:
 @pytest.fixture
 def celery_broker(tmp_path_factory):
     """This process's Celery app, publishing to a private queue for the length of one test."""
-    var_dir = tmp_path_factory.mktemp("worker-var")
+    with private_broker(tmp_path_factory.mktemp("worker-var")) as config:
+        yield config
+
+
+@contextmanager
+def private_broker(var_dir: Path):
+    """Point this process's Celery app at a private queue (and filesystem broker folder)."""
     queue = f"wrc-test-{uuid.uuid4().hex[:12]}"
     config = BrokerConfig(settings.CELERY_BROKER_URL, queue, var_dir)
     saved = {
@@ -181,6 +192,7 @@ def celery_broker(tmp_path_factory):
             "processed_folder": str(folder / "processed"),
             "control_folder": str(folder / "control"),
             "store_processed": False,
+            "polling_interval": settings.CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"],
         }
     _forget_connections()
     try:
@@ -220,7 +232,7 @@ def database_url() -> str:
     if db["ENGINE"].endswith("sqlite3"):
         name = str(db["NAME"])
         if name == ":memory:" or name.startswith("file:"):
-            pytest.fail("Worker tests need a file SQLite test database (see tests/worker.py).")
+            raise RuntimeError("A worker needs a file SQLite database (see tests/worker.py).")
         return f"sqlite:///{name}"
     user = quote(db.get("USER") or "")
     password = quote(db.get("PASSWORD") or "")
@@ -233,9 +245,19 @@ def database_url() -> str:
 class WorkerProcess:
     """``celery -A wrc worker`` in a subprocess; start, kill (SIGKILL) and stop it."""
 
-    def __init__(self, *, broker: BrokerConfig, smtp: SMTPServer, log_dir: Path, env=None):
+    def __init__(
+        self,
+        *,
+        broker: BrokerConfig,
+        smtp: SMTPServer | None,
+        log_dir: Path,
+        env=None,
+        pool: str = "solo",
+        concurrency: int = 1,
+    ):
         self.broker, self.smtp, self.log_dir = broker, smtp, log_dir
         self.extra_env = dict(env or {})
+        self.pool, self.concurrency = pool, concurrency
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -248,15 +270,18 @@ class WorkerProcess:
             CELERY_TASK_DEFAULT_QUEUE=self.broker.queue,
             WRC_VAR_DIR=str(self.broker.var_dir),
             MEDIA_ROOT=str(settings.MEDIA_ROOT),
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-            EMAIL_HOST=self.smtp.host,
-            EMAIL_PORT=str(self.smtp.port),
-            EMAIL_USE_TLS="False",
-            EMAIL_HOST_USER="",
-            EMAIL_HOST_PASSWORD="",
-            EMAIL_TIMEOUT="10",
             DEFAULT_FROM_EMAIL=settings.DEFAULT_FROM_EMAIL,
         )
+        if self.smtp is not None:
+            env.update(
+                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                EMAIL_HOST=self.smtp.host,
+                EMAIL_PORT=str(self.smtp.port),
+                EMAIL_USE_TLS="False",
+                EMAIL_HOST_USER="",
+                EMAIL_HOST_PASSWORD="",
+                EMAIL_TIMEOUT="10",
+            )
         env.update(self.extra_env)
         return env
 
@@ -269,7 +294,7 @@ class WorkerProcess:
         self.starts += 1
         command = [
             sys.executable, "-m", "celery", "-A", "wrc", "worker",
-            "--pool=solo",
+            f"--pool={self.pool}", f"--concurrency={self.concurrency}",
             "--hostname", f"{self.broker.queue}-{self.starts}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat",
             "--loglevel=INFO",
@@ -284,7 +309,7 @@ class WorkerProcess:
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
-            pytest.fail(f"The worker exited with {self.process.returncode}:\n{self.log()}")
+            raise WaitTimeout(f"The worker exited with {self.process.returncode}:\n{self.log()}")
         return b" ready." in self.log_path.read_bytes()
 
     def log(self) -> str:
