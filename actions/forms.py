@@ -205,6 +205,10 @@ class ActionItemForm(FormsetRowMixin, VersionedModelForm):
         action.due_rule = self.due_rule
         for name, value in self.resolved_owner.as_fields().items():
             setattr(action, name, value)
+        if action.status == ActionItem.Status.DONE:
+            action.completed_on = action.completed_on or timezone.localdate()
+        else:
+            action.completed_on = None
         if action.pk is None and action.number is None:
             top = ActionItem.objects.filter(meeting=self.meeting).aggregate(top=Max("number"))
             action.number = (top["top"] or 0) + 1
@@ -247,6 +251,7 @@ def action_formset_class(extra: int = 2):
         formset=ActionItemFormSet,
         extra=extra,
         can_delete=True,
+        can_delete_extra=False,
     )
 
 

@@ -129,7 +129,13 @@ class BaseAgendaFormSet(forms.BaseInlineFormSet):
 
 
 AgendaFormSet = forms.inlineformset_factory(
-    Meeting, AgendaItem, form=AgendaItemForm, formset=BaseAgendaFormSet, extra=1, can_delete=True
+    Meeting,
+    AgendaItem,
+    form=AgendaItemForm,
+    formset=BaseAgendaFormSet,
+    extra=1,
+    can_delete=True,
+    can_delete_extra=False,
 )
 
 
@@ -200,4 +206,5 @@ AttendanceFormSet = forms.inlineformset_factory(
     formset=BaseAttendanceFormSet,
     extra=3,
     can_delete=True,
+    can_delete_extra=False,
 )

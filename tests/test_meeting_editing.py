@@ -607,3 +607,15 @@ def test_step_pages_make_the_same_number_of_queries_for_1_10_and_50_rows(
     assert counts[0] == counts[1] == counts[2], counts
     with django_assert_max_num_queries(counts[0]):
         client.get(step_url(step, meeting))
+
+
+def test_an_action_marked_done_on_the_meeting_page_is_completed_today(client, official, meeting):
+    client.force_login(official)
+    (item,) = add_items(meeting, "Hate crime")
+    action = factories.ActionItemFactory(meeting=meeting, agenda_item=item)
+    page = action_page(client, meeting)
+    assert 'name="actions-0-DELETE"' in page.text
+    assert 'name="actions-1-DELETE"' not in page.text  # nothing to remove on an empty row
+    client.post(step_url("edit_actions", meeting), page_data(page) | {"actions-0-status": "done"})
+    action.refresh_from_db()
+    assert (action.status, action.completed_on) == ("done", timezone.localdate())
