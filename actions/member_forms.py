@@ -23,7 +23,12 @@ class ActionProgressForm(VersionedModelForm):
     class Meta:
         model = ActionItem
         fields = ["status", "completed_on"]
-        widgets = {"completed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "completed_on": forms.DateInput(
+                attrs={"type": "date", "class": "govuk-input govuk-input--width-10"},
+                format="%Y-%m-%d",
+            )
+        }
         help_texts = {"completed_on": _("Only when the action is done. Leave empty for today.")}
 
     def __init__(self, *args, author=None, **kwargs):

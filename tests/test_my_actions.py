@@ -10,6 +10,7 @@ from django.utils import timezone
 from actions.member_views import group_actions
 from actions.models import ActionItem, ActionUpdate
 from tests import factories
+from tests import test_query_counts as query_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -293,3 +294,29 @@ def test_my_actions_shows_no_contact_details_of_others(client, member, person):
     html = client.get(reverse("actions:mine")).content.decode()
     assert "colleague@example.org" not in html
     assert "07700 900123" not in html
+
+
+def test_my_actions_makes_the_same_number_of_queries_for_1_10_and_50_actions(client, member):
+    def owned(n):
+        person = member.person
+        role = factories.OwnerRoleFactory()
+        role.holders.add(person)
+        for i in range(n):
+            factories.ActionItemFactory(
+                owner_person=person, text=f"Mine {i}.", agenda_item=factories.AgendaItemFactory()
+            )
+            factories.ActionItemFactory(owner_organisation=person.organisation, due_date=days(i))
+            factories.ActionItemFactory(owner_role=role, status=ActionItem.Status.DONE)
+        return reverse("actions:mine"), f"Mine {n - 1}."
+
+    query_counts.assert_constant(client, member, owned)
+
+
+def test_the_update_page_makes_the_same_number_of_queries_however_many_updates(client, member):
+    def with_updates(n):
+        action = factories.ActionItemFactory(owner_person=member.person, text="Counted.")
+        for i in range(n):
+            factories.ActionUpdateFactory(action=action, note=f"Note {i}")
+        return reverse("actions:update", args=[action.pk]), "Counted."
+
+    query_counts.assert_constant(client, member, with_updates)
