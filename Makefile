@@ -39,6 +39,10 @@ run: $(STAMP)
 	fi
 	$(MANAGE) create_demo_accounts --only-if-embedded --port $(PORT)
 	$(MANAGE) collectstatic --noinput --verbosity 0
+	@if [ -z "$${DATABASE_URL:-}" ] && [ -f var/demo-password ]; then \
+	  echo "Sign in at http://127.0.0.1:$(PORT)/accounts/login/ as official, secretariat, member or admin"; \
+	  echo "with the password in var/demo-password (printed above)."; \
+	fi
 	@$(MAKE) --no-print-directory serve
 
 # Web, Celery worker and Celery beat together (Procfile). honcho stops all three on Ctrl-C or
