@@ -3,7 +3,6 @@
 import mimetypes
 import os
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -105,7 +104,7 @@ def letter_message(*, delivery: Delivery) -> EmailMultiAlternatives:
         body=render_to_string("email/letter.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.email],
-        headers={"Message-ID": _message_id(delivery)},
+        headers={"Message-ID": delivery.message_id},
     )
     message.attach_alternative(render_to_string("email/letter.html", context), "text/html")
     for enclosure in context["enclosures"]:
@@ -116,11 +115,3 @@ def letter_message(*, delivery: Delivery) -> EmailMultiAlternatives:
             mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
             message.attach(name, content, mimetype)
     return message
-
-
-def _message_id(delivery: Delivery) -> str:
-    """Names the delivery and attempt, so an uncertain one can be looked up in the mail logs."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return (
-        f"<letter-{delivery.letter_id}.delivery-{delivery.pk}.attempt-{delivery.attempts}@{domain}>"
-    )

@@ -5,6 +5,7 @@ enclosures, a restricted-sharing note and (later) one delivery per recipient.
 """
 
 import os
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -240,3 +241,13 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.letter.reference} → {self.person}"
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID of the latest attempt, to look an uncertain one up in the mail logs."""
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+        queued = int(self.queued_at.timestamp() * 1000)  # a resend is queued anew: a new ID
+        return (
+            f"<letter-{self.letter_id}.delivery-{self.pk}.queued-{queued}"
+            f".attempt-{self.attempts}@{domain}>"
+        )

@@ -320,3 +320,27 @@ def test_the_copy_greets_the_recipient_in_their_language(db, mode, preferred, ex
     assert built.to == [person.email]
     assert built.alternatives[0].mimetype == "text/html"
     assert all(greeting in built.alternatives[0].content for greeting in expected)
+
+
+def test_a_resent_delivery_gets_a_new_message_id(db, smtp_settings, smtp_server):
+    letter = draft_letter(people(1))
+    send(letter)
+    delivery = Delivery.objects.get(letter=letter)
+    sending.delivery_send(delivery_id=delivery.pk)
+    Delivery.objects.filter(pk=delivery.pk).update(status=Status.UNCERTAIN)
+
+    sending.delivery_resend(delivery=delivery)
+    sending.delivery_send(delivery_id=delivery.pk)
+
+    first, second = (received.message["Message-ID"] for received in smtp_server.messages)
+    assert first != second
+    delivery.refresh_from_db()
+    assert second == delivery.message_id
+
+
+def test_beat_runs_the_sweeper_every_minute_by_default(settings):
+    from wrc.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["correspondence-sweep"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 60.0
