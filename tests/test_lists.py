@@ -300,3 +300,11 @@ def test_sorted_and_filtered_lists_make_the_same_number_of_queries(client, offic
         return url + query, marker
 
     query_counts.assert_constant(client, official, filtered)
+
+
+def test_the_csv_download_makes_the_same_number_of_queries_for_1_10_and_50_rows(client, official):
+    def download(n):
+        _url, marker = query_counts.actions_list(n)
+        return reverse("actions:export", args=["csv"]) + "?owner=organisation", marker
+
+    query_counts.assert_constant(client, official, download)
