@@ -145,7 +145,10 @@ class ActionItemForm(FormsetRowMixin, VersionedModelForm):
         }
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
-            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": forms.DateInput(
+                attrs={"type": "date", "class": "govuk-input govuk-input--width-10"},
+                format="%Y-%m-%d",
+            ),
         }
 
     def __init__(self, *args, meeting: Meeting, owners: OwnerChoices, items: list, **kwargs):

@@ -11,7 +11,10 @@ from directory.models import Organisation, Person
 from meetings.models import AgendaItem, Attendance, Meeting
 from wrc.editing import VersionedModelForm
 
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_WIDGET = forms.DateTimeInput(
+    attrs={"type": "datetime-local", "class": "govuk-input govuk-input--width-20"},
+    format="%Y-%m-%dT%H:%M",
+)
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
 
 

@@ -20,6 +20,26 @@ def previous_open_actions(meeting: Meeting):
     return ActionItem.objects.filter(meeting=previous).open().order_by("number", "pk")
 
 
+def opens_with_previous_actions(meeting: Meeting) -> bool:
+    """Whether the first agenda item is "Actions from the last meeting" (prefetched items)."""
+    first = next(iter(meeting.items.all()), None)
+    return first is not None and first.number == 1 and first.title == PREVIOUS_ACTIONS_TITLE
+
+
+def previous_actions_for_notes(meeting: Meeting, user):
+    """Every action of the meeting before that ``user`` may see, with its status now: what the
+    notes list under "Actions from the last meeting"."""
+    previous = meeting.previous()
+    if previous is None:
+        return []
+    return list(
+        ActionItem.objects.visible_to(user)
+        .filter(meeting=previous)
+        .select_related("owner_person", "owner_organisation", "owner_role")
+        .order_by("number", "pk")
+    )
+
+
 @transaction.atomic
 def meeting_create(*, meeting: Meeting) -> Meeting:
     """Save a new ``meeting``; open it with "1. Actions from the last meeting" when the meeting

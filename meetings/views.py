@@ -4,6 +4,7 @@ from django_filters.views import FilterView
 
 from actions.models import ActionItem
 from directory.access import RoleRequiredMixin
+from meetings import services
 from meetings.filters import MeetingFilter
 from meetings.models import AgendaItem, Attendance, Meeting
 from wrc.lib.sorting import SortableListMixin
@@ -75,4 +76,9 @@ class MeetingDetailView(RoleRequiredMixin, DetailView):
         attendance = list(self.object.attendance.all())
         present = [row for row in attendance if row.status == Attendance.Status.PRESENT]
         apologies = [row for row in attendance if row.status == Attendance.Status.APOLOGIES]
-        return super().get_context_data(present=present, apologies=apologies, **kwargs)
+        previous_actions = []
+        if services.opens_with_previous_actions(self.object):
+            previous_actions = services.previous_actions_for_notes(self.object, self.request.user)
+        return super().get_context_data(
+            present=present, apologies=apologies, previous_actions=previous_actions, **kwargs
+        )

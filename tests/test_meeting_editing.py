@@ -619,3 +619,21 @@ def test_an_action_marked_done_on_the_meeting_page_is_completed_today(client, of
     client.post(step_url("edit_actions", meeting), page_data(page) | {"actions-0-status": "done"})
     action.refresh_from_db()
     assert (action.status, action.completed_on) == ("done", timezone.localdate())
+
+
+def test_the_notes_list_last_meetings_actions_under_the_first_item(
+    client, official, member, meeting, following
+):
+    client.force_login(official)
+    done = factories.ActionItemFactory(meeting=meeting, text="Share the report", status="done")
+    factories.ActionItemFactory(meeting=meeting, text="Write to the minister")
+    # "following" is the meeting before the new one: its actions are listed, not the first's.
+    factories.ActionItemFactory(meeting=following, text="Invite the police")
+    data = NEW_MEETING | {"starts_at": "2025-12-01T10:00", "ends_at": "2025-12-01T12:00"}
+    client.post(reverse("meetings:create"), data)
+    created = Meeting.objects.get(starts_at=local(2025, 12, 1, 10, 0))
+    assert created.items.get().title == services.PREVIOUS_ACTIONS_TITLE
+
+    page = client.get(created.get_absolute_url()).text
+    assert "Invite the police" in page
+    assert "Write to the minister" not in page and done.text not in page
