@@ -19,7 +19,9 @@ ICS_TYPE = "text/calendar; charset=utf-8"
 def meeting_for_user(request, pk) -> Meeting:
     """The meeting if the user may see it (404 otherwise), with what the invitation shows."""
     meetings = (
-        Meeting.objects.visible_to(request.user).select_related("forum").prefetch_related("items")
+        Meeting.objects.diary_visible_to(request.user)
+        .select_related("forum")
+        .prefetch_related("items")
     )
     return get_object_or_404(meetings, pk=pk)
 

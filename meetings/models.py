@@ -1,6 +1,7 @@
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,15 @@ class MeetingQuerySet(models.QuerySet):
                 status=Meeting.Status.CANCELLED
             )
         return self.none()
+
+    def diary_visible_to(self, user, now=None):
+        """What a user may put in their diary: what they may see, and for members also every
+        meeting still to come (they are invited to it even while its notes are a draft)."""
+        if access.is_member(user) and not access.is_staff_role(user):
+            now = now or timezone.now()
+            upcoming = Q(starts_at__gte=now, status=Meeting.Status.PLANNED)
+            return self.filter(Q(pk__in=self.visible_to(user).values("pk")) | upcoming)
+        return self.visible_to(user)
 
     def upcoming(self, now=None):
         now = now or timezone.now()

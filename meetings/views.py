@@ -1,4 +1,5 @@
 from django.db.models import Count, Prefetch, Q
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
@@ -42,6 +43,10 @@ class MeetingListView(RoleRequiredMixin, SortableListMixin, FilterView):
         )
 
 
+# The languages the notes can be downloaded in, as the export views name them.
+NOTES_LANGUAGES = [("en", _("English")), ("cy", _("Welsh")), ("both", _("English and Welsh"))]
+
+
 class MeetingDetailView(RoleRequiredMixin, DetailView):
     template_name = "meetings/meeting_detail.html"
     context_object_name = "meeting"
@@ -80,5 +85,9 @@ class MeetingDetailView(RoleRequiredMixin, DetailView):
         if services.opens_with_previous_actions(self.object):
             previous_actions = services.previous_actions_for_notes(self.object, self.request.user)
         return super().get_context_data(
-            present=present, apologies=apologies, previous_actions=previous_actions, **kwargs
+            present=present,
+            apologies=apologies,
+            previous_actions=previous_actions,
+            notes_languages=NOTES_LANGUAGES,
+            **kwargs,
         )

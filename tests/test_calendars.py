@@ -617,3 +617,20 @@ def test_meeting_page_fragment_links_the_download_and_for_staff_the_invitations(
     )
     assert reverse("calendars:meeting_ics", args=[meeting.pk]) in html
     assert (reverse("calendars:meeting_invitations", args=[meeting.pk]) in html) is shows_send
+
+
+def test_member_downloads_an_upcoming_meeting_whose_notes_are_a_draft(client, member):
+    upcoming = factories.MeetingFactory(
+        starts_at=timezone.now() + datetime.timedelta(days=20),
+        status=Meeting.Status.PLANNED,
+        notes_status=Meeting.NotesStatus.DRAFT,
+    )
+    client.force_login(member)
+    response = client.get(reverse("calendars:meeting_ics", args=[upcoming.pk]))
+    assert response.status_code == 200
+    assert str(the_event(parse(response.content))["uid"]) == str(upcoming.uid)
+    # The notes themselves stay hidden until they are approved.
+    assert client.get(reverse("meetings:detail", args=[upcoming.pk])).status_code == 404
+    home = client.get(reverse("home"))
+    assert f'href="{upcoming.get_absolute_url()}"' not in home.content.decode()
+    assert reverse("calendars:meeting_ics", args=[upcoming.pk]) in home.content.decode()

@@ -52,8 +52,9 @@ class HomeView(RoleRequiredMixin, TemplateView):
             .open()
             .select_related("meeting__forum")
             .order_by("due_date", "pk"),
-            next_meeting=Meeting.objects.visible_to(user)
-            .upcoming()
+            # Every role may know when and where the forum meets next (members are invited to
+            # it); whether its page opens depends on the notes being visible to them.
+            next_meeting=Meeting.objects.upcoming()
             .select_related("forum")
             .order_by("starts_at")
             .first(),
