@@ -171,6 +171,8 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # Celery: a filesystem broker on the embedded default (no server needed); Redis via the env.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport, with messages written atomically (see the module).
+    CELERY_BROKER_TRANSPORT = "wrc.lib.filesystem_broker:Transport"
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
