@@ -33,7 +33,7 @@ LETTER_WORDING = {
 
 @dataclass(frozen=True)
 class LetterPart:
-    """The letter in one language, as one recipient reads it."""
+    """The letter's text in one language, as one recipient reads it."""
 
     language: str
     greeting: str
@@ -41,17 +41,28 @@ class LetterPart:
     body: str
     closing: str
     sender_titles: str
-    organisation: str
-    welsh_statement: str
     wording: dict
 
 
+@dataclass(frozen=True)
+class Bilingual:
+    """Something the letter always carries in both languages it has (letterhead, statement)."""
+
+    language: str
+    text: str
+    extra: str = ""
+
+
+def by_preference(languages, preferred: str) -> list[str]:
+    return sorted(languages, key=lambda language: language != preferred)
+
+
 def letter_languages(*, letter: Letter, preferred: str) -> list[str]:
-    """The languages of a recipient's copy, their preferred one first."""
+    """The languages of a recipient's copy of the text, their preferred one first."""
     available = [Language.ENGLISH] + ([Language.WELSH] if letter.body_cy.strip() else [])
     if letter.language_mode == LanguageMode.PREFERRED:
         return [preferred if preferred in available else Language.ENGLISH]
-    return sorted(available, key=lambda language: language != preferred)
+    return by_preference(available, preferred)
 
 
 def letter_parts(*, letter: Letter, person: Person, preferred: str) -> list[LetterPart]:
@@ -63,8 +74,7 @@ def letter_parts(*, letter: Letter, person: Person, preferred: str) -> list[Lett
 
 def _part(letter: Letter, person: Person, language: str) -> LetterPart:
     def field(name):
-        value = getattr(letter, f"{name}_{language}", "")
-        return value or getattr(letter, f"{name}_en", "")
+        return getattr(letter, f"{name}_{language}", "") or getattr(letter, f"{name}_en", "")
 
     wording = LETTER_WORDING[language]
     return LetterPart(
@@ -74,10 +84,23 @@ def _part(letter: Letter, person: Person, language: str) -> LetterPart:
         body=field("body"),
         closing=field("closing"),
         sender_titles=field("sender_titles"),
-        organisation=field("organisation"),
-        welsh_statement=getattr(letter, f"welsh_language_statement_{language}", ""),
         wording=wording,
     )
+
+
+def _bilingual(letter: Letter, preferred: str, name: str, extra: str = "") -> list[Bilingual]:
+    """The Welsh and English versions of a field that has them, the preferred one first.
+
+    The letterhead and the Welsh language statement stay bilingual even in a copy whose text is
+    in one language, as the Welsh Government's letters are.
+    """
+    items = []
+    for language in by_preference([Language.ENGLISH, Language.WELSH], preferred):
+        text = getattr(letter, f"{name}_{language}", "")
+        extra_text = getattr(letter, f"{extra}_{language}", "") if extra else ""
+        if text or extra_text:
+            items.append(Bilingual(language, text, extra_text))
+    return items
 
 
 def letter_context(*, letter: Letter, person: Person, email: str, preferred: str) -> dict:
@@ -87,6 +110,8 @@ def letter_context(*, letter: Letter, person: Person, email: str, preferred: str
         "person": person,
         "email": email,
         "parts": parts,
+        "letterhead": _bilingual(letter, preferred, "sender_titles", extra="organisation"),
+        "statements": _bilingual(letter, preferred, "welsh_language_statement"),
         "subject": " / ".join(dict.fromkeys(part.subject for part in parts)),
         "cc": [cc.as_written for cc in letter.cc.all()],
         "enclosures": list(letter.enclosures.all()),

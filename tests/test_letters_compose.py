@@ -415,3 +415,15 @@ def test_the_outbox_page_makes_the_same_queries_however_many_recipients(
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("correspondence:outbox")).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 10, 50])
+def test_the_preview_makes_the_same_queries_however_many_recipients(
+    client, secretariat, django_assert_max_num_queries, rows
+):
+    organisation = factories.OrganisationFactory()
+    letter = draft_to(factories.PersonFactory.create_batch(rows, organisation=organisation))
+    client.force_login(secretariat)
+    url = reverse("correspondence:draft_preview", args=[letter.pk])
+    with django_assert_max_num_queries(9):
+        assert client.get(url).status_code == 200

@@ -42,6 +42,17 @@ def all_done(letter):
     return not Delivery.objects.filter(letter=letter).pending().exists()
 
 
+def wait_for_letter(letter, worker, timeout=60):
+    """Until no delivery of ``letter`` is queued or sending; the worker's log if it never ends."""
+    wait_until(lambda: all_done(letter), timeout=timeout, message=worker.log)
+
+
+def report(letter) -> str:
+    """Each delivery's status and reason, to explain a failed assertion."""
+    rows = Delivery.objects.filter(letter=letter).values_list("email", "status", "reason")
+    return "\n".join(" | ".join(row) for row in rows)
+
+
 def statuses(letter) -> dict:
     return Delivery.objects.filter(letter=letter).status_counts()
 
@@ -92,11 +103,11 @@ def test_each_recipient_gets_exactly_one_letter_addressed_to_them_alone(
     enclosure.file.save("toolkit.pdf", ContentFile(b"%PDF-1.4 toolkit"), save=True)
 
     assert send(letter) == 7
-    wait_until(lambda: all_done(letter), message=celery_worker_process.log)
+    wait_for_letter(letter, celery_worker_process)
 
     expected = {person.email.lower() for person in [*recipients, welsh]}
-    assert smtp_server.count_by_recipient() == dict.fromkeys(expected, 1)
-    assert statuses(letter)[Status.SENT] == 7
+    assert smtp_server.count_by_recipient() == dict.fromkeys(expected, 1), report(letter)
+    assert statuses(letter)[Status.SENT] == 7, report(letter)
     assert outsider.email.lower() not in smtp_server.count_by_recipient()
     sender = ADDRESS.search(smtp_server.messages[0].message["From"]).group().lower()
     for received in smtp_server.messages:
@@ -115,14 +126,16 @@ def test_a_killed_worker_loses_no_letter_and_sends_none_twice(celery_worker_proc
     recipients = people(200)
     letter = draft_letter(recipients)
     send(letter)
-    wait_until(lambda: len(smtp_server.messages) >= 30, message=celery_worker_process.log)
+    wait_until(
+        lambda: len(smtp_server.messages) >= 30, timeout=60, message=celery_worker_process.log
+    )
 
     celery_worker_process.kill()
     assert Delivery.objects.filter(letter=letter).pending().exists(), "killed too late"
     # The sweeper (beat runs it every minute) with its waits elapsed: nothing is running now.
     sending.deliveries_sweep(sending_timeout=timedelta(0), queue_stale=timedelta(0))
     celery_worker_process.start()
-    wait_until(lambda: all_done(letter), timeout=60, message=celery_worker_process.log)
+    wait_for_letter(letter, celery_worker_process)
 
     received = smtp_server.count_by_recipient()
     assert max(received.values()) == 1, "a recipient got the letter twice"
@@ -146,7 +159,7 @@ def test_refused_recipients_fail_with_the_reason_and_resending_reaches_only_them
     smtp_server.refuse([person.email for person in refused])
     letter = draft_letter(recipients)
     send(letter)
-    wait_until(lambda: all_done(letter), message=celery_worker_process.log)
+    wait_for_letter(letter, celery_worker_process)
 
     failed = Delivery.objects.filter(letter=letter, status=Status.FAILED)
     assert {d.person_id for d in failed} == {person.pk for person in refused}
@@ -156,7 +169,7 @@ def test_refused_recipients_fail_with_the_reason_and_resending_reaches_only_them
 
     smtp_server.accept_all()
     assert sending.letter_resend_failed(letter=letter) == 2
-    wait_until(lambda: all_done(letter), message=celery_worker_process.log)
+    wait_for_letter(letter, celery_worker_process)
 
     after = smtp_server.count_by_recipient()
     assert after - before == {person.email.lower(): 1 for person in refused}
@@ -172,7 +185,7 @@ def test_a_deferred_recipient_is_retried_with_backoff_until_accepted(
     smtp_server.defer(person.email, times=2)
     letter = draft_letter([person])
     send(letter)
-    wait_until(lambda: all_done(letter), message=celery_worker_process.log)
+    wait_for_letter(letter, celery_worker_process)
 
     delivery = Delivery.objects.get(letter=letter)
     assert (delivery.status, delivery.attempts) == (Status.SENT, 3)
@@ -344,3 +357,24 @@ def test_beat_runs_the_sweeper_every_minute_by_default(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["correspondence-sweep"]
     assert entry["task"] in app.tasks
     assert entry["schedule"] == 60.0
+
+
+def test_a_copy_in_one_language_keeps_the_bilingual_letterhead_and_welsh_statement(db):
+    person = factories.PersonFactory(preferred_language="cy")
+    letter = draft_letter(
+        [person],
+        sender_titles_cy="Ysgrifennydd y Cabinet dros Gyfiawnder Cymdeithasol",
+        welsh_language_statement_en="We welcome receiving correspondence in Welsh.",
+        welsh_language_statement_cy="Rydym yn croesawu derbyn gohebiaeth yn Gymraeg.",
+        body_cy="",  # the text exists in English only
+    )
+    send(letter)
+
+    built = letter_message(delivery=Delivery.objects.get(letter=letter))
+
+    html = built.alternatives[0].content
+    for text in (built.body, html):
+        assert "Dear " in text and "Annwyl" not in text
+        assert "Ysgrifennydd y Cabinet" in text and "Cabinet Secretary" in text
+        welsh = text.index("Rydym yn croesawu derbyn gohebiaeth yn Gymraeg.")
+        assert welsh < text.index("We welcome receiving correspondence in Welsh.")
