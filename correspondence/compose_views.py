@@ -7,6 +7,7 @@ their addresses, which members never see.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -38,7 +39,9 @@ def _draft_for(request, pk) -> Letter:
 def compose(request):
     """Pick a letter to start from, then fill in the new one; saving makes a draft."""
     template = None
-    if request.GET.get("from"):
+    if "from" in request.GET:
+        if not request.GET["from"].isdigit():
+            raise Http404("No such letter to start from.")
         template = get_object_or_404(services.letter_templates(), pk=request.GET["from"])
     if request.method == "POST":
         form = LetterComposeForm(request.POST)

@@ -427,3 +427,9 @@ def test_the_preview_makes_the_same_queries_however_many_recipients(
     url = reverse("correspondence:draft_preview", args=[letter.pk])
     with django_assert_max_num_queries(9):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["abc", "999999"])
+def test_starting_from_an_unknown_letter_is_a_404(client, secretariat, value):
+    client.force_login(secretariat)
+    assert client.get(reverse("correspondence:compose"), {"from": value}).status_code == 404
