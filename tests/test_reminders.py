@@ -420,3 +420,13 @@ def test_before_next_meeting_with_no_meeting_planned_counts_as_no_date(cast):
     (message,) = [m for m in mail.outbox if m.to == [DAFYDD]]
     assert "No date set: 2" in message.body
     assert listed_actions(message) == ["B2", "A1", "B1", "N1"]
+
+
+def test_action_text_is_escaped_in_the_html_email(cast):
+    ActionItem.objects.filter(text="A1: action").update(text="A1: action <b>Fish & chips</b>")
+    run_sweep_on(datetime.date(2026, 9, 1))
+    (message,) = [m for m in mail.outbox if m.to == [ALICE]]
+    assert "A1: action <b>Fish & chips</b>" in message.body
+    html = message.alternatives[0][0]
+    assert "A1: action &lt;b&gt;Fish &amp; chips&lt;/b&gt;" in html
+    assert "<b>Fish" not in html
