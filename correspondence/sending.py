@@ -70,10 +70,6 @@ def letter_recipients(*, letter: Letter):
     return Person.objects.filter(condition).select_related("organisation").distinct()
 
 
-def recipients_without_email(*, letter: Letter):
-    return letter_recipients(letter=letter).filter(email="")
-
-
 # Starting, resending and confirming ---------------------------------------------------------
 
 
