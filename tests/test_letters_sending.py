@@ -378,3 +378,24 @@ def test_a_copy_in_one_language_keeps_the_bilingual_letterhead_and_welsh_stateme
         assert "Ysgrifennydd y Cabinet" in text and "Cabinet Secretary" in text
         welsh = text.index("Rydym yn croesawu derbyn gohebiaeth yn Gymraeg.")
         assert welsh < text.index("We welcome receiving correspondence in Welsh.")
+
+
+def test_a_line_dropped_after_the_message_leaves_it_uncertain_not_resent(
+    db, celery_broker, smtp_settings, smtp_server
+):
+    letter = draft_letter(people(1))
+    send(letter)
+    delivery = Delivery.objects.get(letter=letter)
+    smtp_server.hang_up_after_data()
+
+    outcome = sending.delivery_send(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert outcome.retry_in is None
+    assert delivery.status == Status.UNCERTAIN
+    assert "check before resending" in delivery.reason
+    smtp_server.accept_all()
+    assert sending.delivery_send(delivery_id=delivery.pk) is None
+    sending.deliveries_sweep(sending_timeout=timedelta(0), queue_stale=timedelta(0))
+    assert sending.delivery_send(delivery_id=delivery.pk) is None
+    assert smtp_server.count_by_recipient() == {delivery.email.lower(): 1}

@@ -94,6 +94,7 @@ class RecordingHandler:
         self.messages: list[ReceivedMessage] = []
         self.refused: dict[str, str] = {}  # address → permanent reply, every time
         self.deferred: dict[str, list] = {}  # address → [replies left, reply]
+        self.hang_up_after_data = False  # take the message, then drop the line before replying
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
@@ -113,6 +114,10 @@ class RecordingHandler:
         )
         with self.lock:
             self.messages.append(received)
+            hang_up = self.hang_up_after_data
+        if hang_up:
+            server.transport.close()
+            return "421 Closing"  # never reaches the client: the line is already closed
         return "250 Message accepted for delivery"
 
 
@@ -138,10 +143,16 @@ class SMTPServer:
         with self.handler.lock:
             self.handler.deferred[address.lower()] = [times, reply]
 
+    def hang_up_after_data(self, value=True):
+        """Keep each message but close the connection before saying so (an uncertain send)."""
+        with self.handler.lock:
+            self.handler.hang_up_after_data = value
+
     def accept_all(self):
         with self.handler.lock:
             self.handler.refused.clear()
             self.handler.deferred.clear()
+            self.handler.hang_up_after_data = False
 
 
 @pytest.fixture
