@@ -81,3 +81,6 @@ def test_every_link_shown_works(client, seeded, role):
     for name in ("meetings:detail", "actions:detail", "hatecrime:action_detail"):
         assert seen[name], (name, sorted(seen))
     assert seen["exports:meeting_notes_download"] and seen["calendars:meeting_ics"]
+    staff_pages = ("correspondence:compose", "correspondence:outbox", "meetings:edit")
+    for name in staff_pages:
+        assert bool(seen[name]) == (role != "member"), (name, role)
