@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed-pyproject
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
-.PHONY: help venv run serve test lint fmt css bench clean chromium
+.PHONY: help venv run serve test lint fmt css bench clean chromium system-packages
 
 help:
 	@echo "make run    set up the database, demo accounts and seed documents, then serve on PORT ($(PORT))"
@@ -51,14 +51,24 @@ serve: $(STAMP)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (Ctrl-C stops the web server, worker and beat)"
 	PATH="$(BIN):$$PATH" PORT=$(PORT) exec $(BIN)/honcho --procfile Procfile start --port $(PORT)
 
-# Debian's Chromium for the browser tests (tests/browser), installed when missing. Playwright
-# drives it directly, so `playwright install` is never run. Without root or apt-get the install
-# fails softly and the browser tests say why they skip.
-chromium:
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium) \
-	  || echo "make: chromium could not be installed; the browser tests will skip"
+# Debian packages the tests and exports use: Chromium for the browser tests (driven by
+# Playwright from /usr/bin/chromium, so `playwright install` is never run), fonts with Arial's
+# metrics and HarfBuzz's subsetter for WeasyPrint's PDFs. Only missing ones are installed;
+# without root or apt-get this fails softly: the browser tests say why they skip and PDFs fall
+# back to DejaVu Sans.
+SYSTEM_PACKAGES := chromium fonts-liberation2 libharfbuzz-subset0
 
-test: $(STAMP) chromium
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing) \
+	    || echo "make: could not install $$missing; browser tests will skip, PDFs use DejaVu Sans"; \
+	fi
+
+chromium: system-packages
+
+test: $(STAMP) system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -74,8 +84,20 @@ fmt: $(STAMP)
 css:
 	frontend/build.sh
 
+# Benchmarks on the embedded default, then on PostgreSQL + Redis when both answer on this
+# machine (the servers CI uses); one report per configuration in bench-reports/.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/wrc_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/6
+
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python bench/run.py
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null \
+	  && redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then \
+	  DATABASE_URL=$(BENCH_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) \
+	    $(BIN)/python bench/run.py; \
+	else \
+	  echo "bench: PostgreSQL or Redis is not running on 127.0.0.1; only the embedded default was measured"; \
+	fi
 
 clean:
 	rm -rf $(VENV) var/staticfiles build *.egg-info .pytest_cache .ruff_cache

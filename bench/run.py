@@ -137,7 +137,8 @@ def markdown(report):
 
 def write_report(report, out_dir):
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = "bench-" + report["started_at"].replace(":", "").replace("-", "")
+    stamp = report["started_at"].replace(":", "").replace("-", "")
+    stem = f"bench-{stamp}-{report['database']['vendor']}"
     (out_dir / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n")
     (out_dir / f"{stem}.md").write_text(markdown(report))
     return out_dir / f"{stem}.md"
