@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Variables that would leak the outer run's configuration into the child process.
 CONFIG_VARIABLES = ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
@@ -62,6 +64,14 @@ def test_production_settings_refuse_to_start_without_secret_key(tmp_path):
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
     assert "ImproperlyConfigured" in result.stderr
+
+
+@pytest.mark.parametrize("variable", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_settings_refuse_to_start_without_a_required_variable(tmp_path, variable):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != variable}
+    result = run_django(tmp_path, env, "manage.py", "check")
+    assert result.returncode != 0
+    assert f"Set the {variable} environment variable" in result.stderr
 
 
 def test_production_settings_are_hardened(tmp_path):

@@ -1,11 +1,21 @@
 """Production settings: the environment must supply the secrets; nothing falls back."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .settings import *  # noqa: F401,F403
 from .settings import env
 
+
+def required(name):
+    """A value the environment must give: the embedded defaults never apply in production."""
+    if not env.str(name, default=""):
+        raise ImproperlyConfigured(f"Set the {name} environment variable for production.")
+    return env.str(name)
+
+
 DEBUG = False
-SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+SECRET_KEY = required("SECRET_KEY")
+ALLOWED_HOSTS = [host.strip() for host in required("ALLOWED_HOSTS").split(",") if host.strip()]
 EMBEDDED_DEFAULTS = False
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
