@@ -1,6 +1,7 @@
 """factory-boy factories for every model, used across the suite."""
 
 import datetime
+import uuid
 
 import factory
 from django.contrib.auth import get_user_model
@@ -8,10 +9,12 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from actions.models import ActionItem, ActionUpdate
-from correspondence.models import CarbonCopy, Enclosure, Letter
+from calendars.models import InvitationDelivery
+from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
 from directory import access
 from directory.models import (
     Forum,
+    Language,
     Membership,
     Organisation,
     OrganisationAlias,
@@ -20,6 +23,7 @@ from directory.models import (
 )
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
 from meetings.models import AgendaItem, Attendance, Meeting
+from reminders.models import ReminderClaim, ReminderKind, SweepRun
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -242,3 +246,42 @@ class EnclosureFactory(factory.django.DjangoModelFactory):
 
     letter = factory.SubFactory(LetterFactory)
     title = "Draft Misinformation toolkit"
+
+
+class DeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    letter = factory.SubFactory(LetterFactory)
+    person = factory.SubFactory(PersonFactory)
+    email = factory.LazyAttribute(lambda o: o.person.email)
+    language = Language.ENGLISH
+
+
+class InvitationDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InvitationDelivery
+
+    meeting = factory.SubFactory(MeetingFactory)
+    sequence = 0
+    person = factory.SubFactory(PersonFactory)
+    email = factory.LazyAttribute(lambda o: o.person.email)
+
+
+class ReminderClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReminderClaim
+
+    action = factory.SubFactory(ActionItemFactory)
+    subject_key = factory.LazyAttribute(lambda o: f"action:{o.action.pk}")
+    kind = ReminderKind.DUE_SOON
+    occasion = datetime.date(2025, 7, 1)
+    recipient = factory.SubFactory(PersonFactory)
+    claim_token = factory.LazyFunction(uuid.uuid4)
+
+
+class SweepRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SweepRun
+
+    day = factory.Sequence(lambda n: datetime.date(2025, 1, 1) + datetime.timedelta(days=n))
