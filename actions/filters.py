@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
+from directory.models import OrganisationAlias, OwnerRole
 from meetings.models import Meeting
 
 
@@ -10,6 +11,19 @@ def meetings_for(request):
     if request is None:
         return Meeting.objects.none()
     return Meeting.objects.visible_to(request.user).select_related("forum")
+
+
+def roles_named(value):
+    """Primary keys of the owner roles whose name or other name contains ``value``.
+
+    Compared in Python, in one query: role aliases are a JSON list, and a database's text form
+    of it may escape Welsh letters. There are only a few dozen roles."""
+    wanted = value.casefold()
+    return [
+        pk
+        for pk, *names, aliases in OwnerRole.objects.values_list("pk", "name", "name_cy", "aliases")
+        if any(wanted in (n or "").casefold() for n in [*names, *(aliases or [])])
+    ]
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -37,12 +51,20 @@ class ActionFilter(django_filters.FilterSet):
         fields = ["owner", "status", "due", "meeting"]
 
     def filter_owner(self, queryset, name, value):
+        """Actions whose owner is written or resolved as ``value``: by the words of the notes,
+        the person's name, or any name of the organisation or role (short names, aliases)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        # Other names through a subquery: a join would repeat an action once per alias.
+        aliases = OrganisationAlias.objects.filter(alias__icontains=value).values("organisation")
         return queryset.filter(
             Q(owner_text__icontains=value)
             | Q(owner_person__full_name__icontains=value)
             | Q(owner_organisation__name__icontains=value)
             | Q(owner_organisation__short_name__iexact=value)
-            | Q(owner_role__name__icontains=value)
+            | Q(owner_organisation__in=aliases)
+            | Q(owner_role__in=roles_named(value))
         )
 
     def filter_due(self, queryset, name, value):

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import re
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -102,6 +103,39 @@ def test_pagination_links_keep_filters_and_sort_and_the_heading_counts_all_pages
         assert "status=open" in link and "sort=-owner" in link
     html = html_of(client, official, reverse("actions:list") + "?status=open&sort=-owner&page=2")
     assert html.count("Paged action") == 5
+
+
+def test_the_owner_filter_finds_organisations_and_roles_by_every_name(client, official):
+    wlga = factories.OrganisationFactory(
+        name="Welsh Local Government Association", short_name="WLGA"
+    )
+    factories.OrganisationAliasFactory(organisation=wlga, alias="Welsh Local Government Authority")
+    factories.ActionItemFactory(
+        owner_text="Local authorities", owner_organisation=wlga, text="Owned by the association."
+    )
+    convenor = factories.OwnerRoleFactory(
+        name="Regional Convenor (North Wales)", aliases=["Cynullydd Rhanbarthol y Gogledd"]
+    )
+    factories.ActionItemFactory(
+        owner_text="RC North", owner_role=convenor, text="Owned by the convenor."
+    )
+    factories.ActionItemFactory(owner_text="Someone else", text="Owned by someone else.")
+
+    def found(owner):
+        html = html_of(
+            client, official, reverse("actions:list") + "?" + urlencode({"owner": owner})
+        )
+        return {
+            t
+            for t in ("association", "convenor", "someone else")
+            if f"Owned by the {t}." in html or f"Owned by {t}." in html
+        }
+
+    assert found("Welsh Local Government Authority") == {"association"}
+    assert found("wlga") == {"association"}
+    assert found("Cynullydd Rhanbarthol") == {"convenor"}
+    assert found("RC North") == {"convenor"}
+    assert found("Someone") == {"someone else"}
 
 
 # Downloads ---------------------------------------------------------------------------------
