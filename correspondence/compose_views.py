@@ -20,6 +20,7 @@ from correspondence.forms import EnclosureForm, LetterComposeForm
 from correspondence.models import Delivery, Enclosure, Letter
 from directory import access
 from directory.models import Forum
+from wrc.editing import StaleEditError
 
 staff_only = access.require(access.is_staff_role)
 
@@ -66,12 +67,17 @@ def draft(request, pk):
     if request.method == "POST":
         form = LetterComposeForm(request.POST, instance=letter)
         if form.is_valid():
-            services.letter_save_draft(form=form, forum=letter.forum)
-            messages.success(request, _("Draft saved."))
-            return redirect("correspondence:draft", pk=letter.pk)
+            try:
+                services.letter_save_draft(form=form, forum=letter.forum)
+            except StaleEditError:  # saved by someone else between the check and the save
+                form.refuse_stale()
+            else:
+                messages.success(request, _("Draft saved."))
+                return redirect("correspondence:draft", pk=letter.pk)
+        # Show what is in the database above the form, not the refused input.
+        letter = _draft_for(request, pk)
     else:
-        cc = "\n".join(cc.as_written for cc in letter.cc.all())
-        form = LetterComposeForm(instance=letter, initial={"cc_list": cc})
+        form = LetterComposeForm(instance=letter)
     return _render_draft(request, letter, form=form, enclosure_form=EnclosureForm())
 
 
@@ -95,8 +101,7 @@ def enclosure_add(request, pk):
         enclosure = services.enclosure_add(letter=letter, form=enclosure_form)
         messages.success(request, _("“%(title)s” enclosed.") % {"title": enclosure.title})
         return redirect("correspondence:draft", pk=letter.pk)
-    cc = "\n".join(cc.as_written for cc in letter.cc.all())
-    form = LetterComposeForm(instance=letter, initial={"cc_list": cc})
+    form = LetterComposeForm(instance=letter)
     return _render_draft(request, letter, form=form, enclosure_form=enclosure_form, status=400)
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Enclosure, Letter, validate_enclosure
 from directory.models import Organisation, Person
+from wrc.editing import VersionedModelForm
 
 # What the first bytes of each accepted type must be. Office documents are ZIP packages, told
 # apart by the part every one of them contains.
@@ -78,7 +79,10 @@ def _looks_like(ext: str, content: bytes) -> bool:
     return True
 
 
-class LetterComposeForm(forms.ModelForm):
+class LetterComposeForm(VersionedModelForm):
+    """A new letter, or a draft being changed: a draft's save is refused, with what changed, if
+    someone else saved it after this form was opened (see wrc.editing)."""
+
     cc_list = forms.CharField(
         label=_("Cc list"),
         required=False,
@@ -148,9 +152,12 @@ class LetterComposeForm(forms.ModelForm):
             "organisation"
         ).order_by("full_name")
         self.fields["recipient_people"].label_from_instance = _person_label
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True  # the page's <form> has the token
+        if self.instance.pk is not None and "cc_list" not in self.initial:
+            self.initial["cc_list"] = cc_list_text(self.instance)
+
+    def extra_snapshot(self, instance) -> dict:
+        # The cc list is kept in its own rows: compare it as the form shows it.
+        return {"cc_list": cc_list_text(instance)}
 
     def clean_cc_list(self) -> list[str]:
         lines = (line.strip() for line in self.cleaned_data["cc_list"].splitlines())
@@ -166,6 +173,11 @@ class LetterComposeForm(forms.ModelForm):
         if audience == Letter.Audience.PEOPLE and not cleaned.get("recipient_people"):
             self.add_error("recipient_people", _("Choose at least one person to send to."))
         return cleaned
+
+
+def cc_list_text(letter: Letter) -> str:
+    """The letter's cc list as the compose form shows it: one line each."""
+    return "\n".join(cc.as_written for cc in letter.cc.all())
 
 
 def _person_label(person: Person) -> str:

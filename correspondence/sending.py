@@ -105,7 +105,8 @@ def letter_send(*, letter: Letter) -> int:
             batch_size=500,
         )
         letter.status, letter.sent_at = Letter.Status.SENDING, now
-        letter.save(update_fields=["status", "sent_at"])
+        letter.version += 1  # the row is locked: a draft form still open refuses to save over it
+        letter.save(update_fields=["status", "sent_at", "version"])
         _dispatch_on_commit(letter.pk)
     return len(people)
 

@@ -49,16 +49,25 @@ def letter_initial_from(*, template: Letter | None) -> dict:
     return initial
 
 
-@transaction.atomic
 def letter_save_draft(*, form, forum) -> Letter:
-    """Save a valid compose form as a draft, replacing the draft's cc list."""
-    letter = form.save(commit=False)
-    if letter.pk is None:
-        letter.forum, letter.status = forum, Letter.Status.DRAFT
-    else:
-        letter.version += 1
-    letter.save()
-    form.save_m2m()
+    """Save a valid compose form as a draft, replacing the draft's cc list.
+
+    Raises wrc.editing.StaleEditError, writing nothing, when someone else saved the draft after
+    the form was opened: the caller shows the form again with what changed.
+    """
+    with transaction.atomic():
+        letter = form.save(commit=False)
+        if letter.pk is None:
+            letter.forum, letter.status = forum, Letter.Status.DRAFT
+        else:
+            form.claim_version()  # version opened → next, or StaleEditError
+        letter.save()
+        form.save_m2m()
+        _replace_cc_list(letter, form.cleaned_data["cc_list"])
+    return letter
+
+
+def _replace_cc_list(letter: Letter, lines: list[str]) -> None:
     letter.cc.all().delete()
     CarbonCopy.objects.bulk_create(
         CarbonCopy(
@@ -67,9 +76,8 @@ def letter_save_draft(*, form, forum) -> Letter:
             as_written=text,
             organisation=Organisation.objects.resolve(text),
         )
-        for n, text in enumerate(form.cleaned_data["cc_list"])
+        for n, text in enumerate(lines)
     )
-    return letter
 
 
 def enclosure_add(*, letter: Letter, form) -> Enclosure:

@@ -192,12 +192,107 @@ def test_editing_a_draft_keeps_it_a_draft_and_replaces_its_cc_list(client, offic
     factories.CarbonCopyFactory(letter=letter, as_written="Old")
     client.force_login(official)
     url = reverse("correspondence:draft", args=[letter.pk])
-    response = client.post(url, compose_data(reference="X/1", cc_list="Wales TUC"))
+    opened = opened_form(client, letter)
+    data = compose_data(reference="X/1", cc_list="Wales TUC")
+    data.update(opened_version=opened["opened_version"], opened_snapshot=opened["opened_snapshot"])
+    response = client.post(url, data)
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.subject_en == "An update for forum members"
     assert [cc.as_written for cc in letter.cc.all()] == ["Wales TUC"]
     assert letter.status == Letter.Status.DRAFT
+
+
+def opened_form(client, letter) -> dict:
+    """What the draft page's form holds when opened now, as it would be posted back: the
+    hidden version and snapshot included."""
+    form = client.get(reverse("correspondence:draft", args=[letter.pk])).context["form"]
+    data = {}
+    for field in form:
+        value = field.value()
+        if value is None:
+            continue
+        if isinstance(value, list):
+            data[field.html_name] = [str(item) for item in value]
+        else:
+            data[field.html_name] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def test_a_draft_saved_by_someone_else_meanwhile_is_not_overwritten(client, official, secretariat):
+    from django.test import Client
+
+    letter = draft_to([factories.PersonFactory()], reference="X/2", body_en="Original body.")
+    factories.CarbonCopyFactory(letter=letter, as_written="WCVA")
+    url = reverse("correspondence:draft", args=[letter.pk])
+    other = Client()
+    other.force_login(official)
+    client.force_login(secretariat)
+    b_data = opened_form(client, letter)  # B opens the draft first
+    a_data = opened_form(other, letter)
+    a_data["subject_en"] = "Subject changed by A"
+    assert other.post(url, a_data).status_code == 302
+
+    b_data.update(body_en="Body typed by B.", cc_list="WCVA\nWLGA")
+    response = client.post(url, b_data)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "This record has changed since you opened it" in content
+    changes = {change.name: change for change in response.context["form"].stale_changes}
+    assert set(changes) == {"subject_en"}
+    assert changes["subject_en"].now == "Subject changed by A"
+    assert "Body typed by B." in content and "WLGA" in content  # B's input is kept
+    letter.refresh_from_db()
+    assert (letter.subject_en, letter.body_en) == ("Subject changed by A", "Original body.")
+    assert [cc.as_written for cc in letter.cc.all()] == ["WCVA"]
+
+    # Saving again, having seen the changes, is a deliberate overwrite.
+    form = response.context["form"]
+    b_data.update({name: form[name].value() for name in ("opened_version", "opened_snapshot")})
+    assert client.post(url, b_data).status_code == 302
+    letter.refresh_from_db()
+    assert letter.body_en == "Body typed by B."
+    assert [cc.as_written for cc in letter.cc.all()] == ["WCVA", "WLGA"]
+
+
+def test_a_cc_list_changed_meanwhile_is_shown_in_what_changed(client, official, secretariat):
+    from django.test import Client
+
+    letter = draft_to([factories.PersonFactory()], reference="X/3")
+    url = reverse("correspondence:draft", args=[letter.pk])
+    other = Client()
+    other.force_login(official)
+    client.force_login(secretariat)
+    b_data = opened_form(client, letter)
+    assert other.post(url, opened_form(other, letter) | {"cc_list": "Wales TUC"}).status_code == 302
+
+    response = client.post(url, b_data | {"body_en": "B's new body."})
+
+    assert "B&#x27;s new body." in response.content.decode()
+    changes = {change.name: change for change in response.context["form"].stale_changes}
+    assert changes["cc_list"].now == "Wales TUC"
+    assert [cc.as_written for cc in letter.cc.all()] == ["Wales TUC"]
+
+
+def test_a_draft_sent_meanwhile_is_not_saved_over(client, secretariat):
+    from correspondence import sending
+    from correspondence.forms import LetterComposeForm
+    from correspondence.services import letter_save_draft
+    from wrc.editing import StaleEditError
+
+    letter = draft_to([factories.PersonFactory()], reference="X/4")
+    client.force_login(secretariat)
+    data = opened_form(client, letter) | {"subject_en": "Typed while it was being sent"}
+    form = LetterComposeForm(data, instance=letter)
+    assert form.is_valid()  # checked before the letter was sent...
+    sending.letter_send(letter=letter)
+
+    with pytest.raises(StaleEditError):  # ...but the save itself is refused
+        letter_save_draft(form=form, forum=letter.forum)
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.SENDING
+    assert letter.subject_en != "Typed while it was being sent"
 
 
 # Enclosures ------------------------------------------------------------------------------------
