@@ -3,8 +3,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
+from directory import access
 from directory.models import OrganisationAlias, OwnerRole
 from meetings.models import Meeting
+from reminders.services import no_one_to_remind
 
 
 def meetings_for(request):
@@ -45,10 +47,22 @@ class ActionFilter(django_filters.FilterSet):
     meeting = django_filters.ModelChoiceFilter(
         label=_("Meeting"), queryset=meetings_for, empty_label=_("Any meeting")
     )
+    # For officials and the secretariat only: whose reminders reach nobody.
+    reminders = django_filters.ChoiceFilter(
+        label=_("Reminders"),
+        choices=[("no_one", _("Owner cannot be reminded"))],
+        method="filter_reminders",
+        empty_label=_("Any"),
+    )
 
     class Meta:
         model = ActionItem
-        fields = ["owner", "status", "due", "meeting"]
+        fields = ["owner", "status", "due", "meeting", "reminders"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is None or not access.is_staff_role(self.request.user):
+            del self.filters["reminders"]
 
     def filter_owner(self, queryset, name, value):
         """Actions whose owner is written or resolved as ``value``: by the words of the notes,
@@ -66,6 +80,9 @@ class ActionFilter(django_filters.FilterSet):
             | Q(owner_organisation__in=aliases)
             | Q(owner_role__in=roles_named(value))
         )
+
+    def filter_reminders(self, queryset, name, value):
+        return no_one_to_remind(queryset) if value == "no_one" else queryset
 
     def filter_due(self, queryset, name, value):
         return {

@@ -10,6 +10,7 @@ from actions.member_views import may_update
 from actions.models import ActionItem
 from directory import access
 from directory.access import RoleRequiredMixin
+from reminders import services as reminder_services
 from wrc.lib.sorting import SortableListMixin, ordering_for, parse_sort
 
 # Columns of the actions list people may sort by, shared with the downloads.
@@ -84,5 +85,14 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            can_update=may_update(self.request.user, self.object), **kwargs
+            can_update=may_update(self.request.user, self.object),
+            owner_cannot_be_reminded=self.owner_cannot_be_reminded(),
+            **kwargs,
         )
+
+    def owner_cannot_be_reminded(self):
+        """For officials and the secretariat: why this open action's reminders reach nobody."""
+        if not access.is_staff_role(self.request.user):
+            return ""
+        reason = reminder_services.why_no_one_to_remind(self.object)
+        return reason.label if reason else ""

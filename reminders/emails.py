@@ -147,7 +147,8 @@ def _subject(plan, claims, sections):
 
 
 def _secretariat_summary(plan, links) -> list[dict]:
-    """Counts of every open action, then the overdue and undated ones listed up to a limit."""
+    """Counts of every open action, then the overdue and undated ones and those whose reminders
+    reach nobody, listed up to a limit."""
     limit = settings.REMINDERS["SUMMARY_MAX_LISTED"]
     everything = sorted(plan.actions.values(), key=lambda a: (a.due or plan.today.max, a.pk))
     overdue = [a for a in everything if a.due and a.due < plan.today]
@@ -156,15 +157,26 @@ def _secretariat_summary(plan, links) -> list[dict]:
         _("Open actions: %(count)s") % {"count": len(everything)},
         _("Overdue: %(count)s") % {"count": len(overdue)},
         _("No date set: %(count)s") % {"count": len(undated)},
+        _("No one to remind: %(count)s") % {"count": len(plan.no_one_to_remind)},
     ]
     sections = [{"lead": _("Summary for the secretariat"), "counts": counts}]
-    for title, rows in ((_("Overdue"), overdue), (_("No date set"), undated)):
+    no_one = [a for a in everything if a.pk in plan.no_one_to_remind]
+    for title, rows, why in (
+        (_("Overdue"), overdue, False),
+        (_("No date set"), undated, False),
+        # Reminders of these reach nobody: say why, so the secretariat knows what to fix.
+        (_("No one to remind"), no_one, True),
+    ):
         if rows:
             more = len(rows) - limit
+            lines = [_line(a, plan, links, with_owner=True) for a in rows[:limit]]
+            if why:
+                for line, action in zip(lines, rows, strict=False):
+                    line["reason"] = str(plan.no_one_to_remind[action.pk].label)
             sections.append(
                 {
                     "title": title,
-                    "actions": [_line(a, plan, links, with_owner=True) for a in rows[:limit]],
+                    "actions": lines,
                     "more": _("…and %(count)s more.") % {"count": more} if more > 0 else "",
                 }
             )

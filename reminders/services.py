@@ -32,7 +32,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
 from directory import access
@@ -49,6 +52,20 @@ logger = logging.getLogger(__name__)
 NO_DATE_CYCLE_ANCHOR = datetime.date(2024, 1, 1)
 OVERDUE_DIGEST_KEY = "digest:overdue"
 SECRETARIAT_SUMMARY_KEY = "digest:secretariat"
+
+
+class NoOneToRemind(models.TextChoices):
+    """Why nobody receives the reminders of an open action. The secretariat's summary lists
+    these actions, so that an owner nobody can reach is noticed rather than silently skipped."""
+
+    PERSON_NO_EMAIL = "person_no_email", _("The owner has no email address")
+    ORGANISATION_NO_CONTACT = (
+        "organisation_no_contact",
+        _("The organisation has no contact with an email address"),
+    )
+    ROLE_UNHELD = "role_unheld", _("Nobody holds the role")
+    ROLE_NO_EMAIL = "role_no_email", _("No holder of the role has an email address")
+    UNMATCHED = "unmatched", _("The owner is not matched to a person, organisation or role")
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,8 @@ class ReminderPlan:
     actions: dict[int, ActionRow]
     meeting_dates: dict[int, datetime.date]
     next_meeting: tuple[int, datetime.date] | None  # (pk, local date)
+    # Open actions whose reminders reach nobody, and why: for the secretariat's summary.
+    no_one_to_remind: dict[int, NoOneToRemind] = field(default_factory=dict)
 
 
 @dataclass
@@ -252,6 +271,44 @@ def _recipients_of(owner_ids, people, contacts, holders):
     return found
 
 
+def _why_no_one(owner_ids, role_is_held: bool) -> NoOneToRemind:
+    """Why ``_recipients_of`` found nobody for these owners (the first owner named wins)."""
+    person_id, organisation_id, role_id = owner_ids
+    if person_id:
+        return NoOneToRemind.PERSON_NO_EMAIL
+    if organisation_id:
+        return NoOneToRemind.ORGANISATION_NO_CONTACT
+    if role_id:
+        return NoOneToRemind.ROLE_NO_EMAIL if role_is_held else NoOneToRemind.ROLE_UNHELD
+    return NoOneToRemind.UNMATCHED
+
+
+def no_one_to_remind(queryset):
+    """The actions of ``queryset`` whose reminders would reach nobody: the same rule as the
+    sweep's ``_recipients_of``, as a filter for the actions list."""
+    contact = Person.objects.filter(
+        organisation=OuterRef("owner_organisation"), is_organisation_contact=True
+    ).exclude(email="")
+    holder = OwnerRole.holders.through.objects.filter(ownerrole=OuterRef("owner_role")).exclude(
+        person__email=""
+    )
+    reachable = (
+        Q(owner_person__isnull=False) & ~Q(owner_person__email="")
+        | Q(Exists(contact))
+        | Q(Exists(holder))
+    )
+    return queryset.filter(status__in=ActionItem.OPEN_STATUSES).exclude(reachable)
+
+
+def why_no_one_to_remind(action: ActionItem) -> NoOneToRemind | None:
+    """Why nobody receives the reminders of this open action, or None if someone does."""
+    if not no_one_to_remind(ActionItem.objects.filter(pk=action.pk)).exists():
+        return None
+    role_is_held = bool(action.owner_role_id) and action.owner_role.holders.exists()
+    owners = (action.owner_person_id, action.owner_organisation_id, action.owner_role_id)
+    return _why_no_one(owners, role_is_held)
+
+
 def weekly_digest_due(today: datetime.date, finished_days) -> bool:
     """Weekly digests go on the digest day (the first working day from DIGEST_WEEKDAY); a later
     day of the week only catches up when no sweep has finished since the digest day."""
@@ -326,11 +383,15 @@ def reminder_plan_build(*, today: datetime.date) -> ReminderPlan:
     told, recent = _ledger(today)
     digest_due = weekly_digest_due(today, _finished_sweeps(today))
     planner = _Planner(today, people, told, recent, digest_due)
+    no_one = {}
     for pk, action in actions.items():
-        planner.add_action(action, _recipients_of(owners[pk], people, contacts, holders))
+        recipients = _recipients_of(owners[pk], people, contacts, holders)
+        if not recipients:
+            no_one[pk] = _why_no_one(owners[pk], bool(holders.get(owners[pk][2])))
+        planner.add_action(action, recipients)
     planner.add_digests(next_meeting, secretariat_roles | _secretariat_users(), bool(actions))
     reminders = [r for r in planner.by_person.values() if r.claims]
-    return ReminderPlan(today, reminders, actions, meeting_dates, next_meeting)
+    return ReminderPlan(today, reminders, actions, meeting_dates, next_meeting, no_one)
 
 
 def is_overdue(action: ActionRow, today: datetime.date) -> bool:

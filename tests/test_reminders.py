@@ -20,6 +20,7 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from actions.models import ActionItem
 from directory import access
@@ -430,3 +431,73 @@ def test_action_text_is_escaped_in_the_html_email(cast):
     html = message.alternatives[0][0]
     assert "A1: action &lt;b&gt;Fish &amp; chips&lt;/b&gt;" in html
     assert "<b>Fish" not in html
+
+
+# Actions nobody can be reminded about
+
+
+@pytest.fixture
+def unreachable(cast):
+    """One open action for each way an owner can be out of reach, and one closed one."""
+    held = ActionItem.objects.get(text="A1: action").meeting
+    no_email = factories.PersonFactory(full_name="Gareth Gray", email="")
+    no_contact = factories.OrganisationFactory(name="Org Y")
+    factories.PersonFactory(organisation=no_contact, email="", is_organisation_contact=True)
+    factories.PersonFactory(organisation=no_contact, email="y@example.org")  # not the contact
+    unheld = factories.OwnerRoleFactory(name="Treasurer")
+    silent = factories.OwnerRoleFactory(name="Auditor")
+    silent.holders.set([no_email])
+    with time_machine.travel(at_morning(datetime.date(2026, 8, 20), 10), tick=False):
+        for label, owner in [
+            ("P1", {"owner_person": no_email}),
+            ("O1", {"owner_organisation": no_contact}),
+            ("U1", {"owner_role": unheld}),
+            ("S1", {"owner_role": silent}),
+            ("X1", {"owner_text": "All members"}),
+        ]:
+            factories.ActionItemFactory(meeting=held, text=f"{label}: action", **owner)
+        factories.ActionItemFactory(
+            meeting=held, text="C1: action", owner_role=unheld, status=ActionItem.Status.DONE
+        )
+    return ["P1", "O1", "U1", "S1", "X1"]
+
+
+def test_the_summary_lists_open_actions_no_one_can_be_reminded_about_and_why(unreachable):
+    run_sweep_on(datetime.date(2026, 9, 7))
+    (message,) = [m for m in mail.outbox if m.to == [DAFYDD]]
+    body = message.body
+    assert "No one to remind: 5" in body
+    section = body[body.index("\nNo one to remind\n") :]
+    assert re.findall(r"\b([A-Z]\d): action", section) == unreachable
+    for reason in (
+        "The owner has no email address",
+        "The organisation has no contact with an email address",
+        "Nobody holds the role",
+        "No holder of the role has an email address",
+        "The owner is not matched to a person, organisation or role",
+    ):
+        assert reason in section
+        assert reason in message.alternatives[0][0]
+    # Reachable owners are not in the section: the cast's actions all reach someone.
+    assert "B1: action" not in section and "R1: action" not in section
+
+
+def test_the_actions_list_shows_staff_the_actions_no_one_can_be_reminded_about(
+    client, official, member, unreachable
+):
+    url = reverse("actions:list") + "?reminders=no_one&status="
+    client.force_login(official)
+    html = client.get(reverse("actions:list")).content.decode()
+    assert "Owner cannot be reminded" in html
+    listed = re.findall(r"\b([A-Z]\d): action", client.get(url).content.decode())
+    assert sorted(listed) == sorted(unreachable)
+    # The action's page says so too, with the reason; not for a reachable owner.
+    role_action = ActionItem.objects.get(text="U1: action")
+    html = client.get(role_action.get_absolute_url()).content.decode()
+    assert "Owner cannot be reminded" in html and "Nobody holds the role" in html
+    html = client.get(ActionItem.objects.get(text="R1: action").get_absolute_url()).content.decode()
+    assert "Owner cannot be reminded" not in html
+    # Members do not get the filter.
+    client.force_login(member)
+    html = client.get(reverse("actions:list")).content.decode()
+    assert "Owner cannot be reminded" not in html
