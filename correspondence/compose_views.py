@@ -131,6 +131,7 @@ def preview(request, pk):
         "recipients": with_email,
         "without_email": [person for person in recipients if not person.email],
         "chosen": chosen,
+        "problems": sending.letter_send_problems(letter),
     }
     if chosen is not None:
         email_context = letter_context(
@@ -148,7 +149,8 @@ def send(request, pk):
     try:
         count = sending.letter_send(letter=letter)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        if error.messages != sending.letter_send_problems(letter):  # those the preview explains
+            messages.error(request, " ".join(error.messages))
         return redirect("correspondence:draft_preview", pk=letter.pk)
     messages.success(
         request,

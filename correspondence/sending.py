@@ -73,6 +73,26 @@ def letter_recipients(*, letter: Letter):
 # Starting, resending and confirming ---------------------------------------------------------
 
 
+def letter_send_problems(letter: Letter) -> list[str]:
+    """Why the letter may not be sent as it is (empty when it may)."""
+    problems = []
+    if not letter.welsh_language_statement_en.strip():
+        problems.append(
+            _(
+                "Add the Welsh language statement in English before sending: the Welsh Language "
+                "Standards require every letter to say that correspondence in Welsh is welcome."
+            )
+        )
+    if not letter.welsh_language_statement_cy.strip():
+        problems.append(
+            _(
+                "Add the Welsh language statement in Welsh before sending: the Welsh Language "
+                "Standards require every letter to say that correspondence in Welsh is welcome."
+            )
+        )
+    return problems
+
+
 def letter_send(*, letter: Letter) -> int:
     """Queue one delivery per recipient with an email address and hand them to the worker.
 
@@ -83,6 +103,8 @@ def letter_send(*, letter: Letter) -> int:
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
         if letter.status != Letter.Status.DRAFT:
             raise ValidationError(_("This letter has already been sent."))
+        if problems := letter_send_problems(letter):
+            raise ValidationError(problems)
         people = list(letter_recipients(letter=letter).exclude(email=""))
         if not people:
             raise ValidationError(

@@ -32,6 +32,18 @@ COPIED_FIELDS = [
 ]
 
 
+# The Welsh Language Standards require every letter to say that correspondence in Welsh is welcome,
+# in both languages. A new letter starts with the Welsh Government's standard wording.
+WELSH_LANGUAGE_STATEMENT_CY = (
+    "Rydym yn croesawu derbyn gohebiaeth yn Gymraeg. Byddwn yn ateb gohebiaeth a dderbynnir yn "
+    "Gymraeg yn Gymraeg ac ni fydd gohebu yn Gymraeg yn arwain at oedi."
+)
+WELSH_LANGUAGE_STATEMENT_EN = (
+    "We welcome receiving correspondence in Welsh. Any correspondence received in Welsh will be "
+    "answered in Welsh and corresponding in Welsh will not lead to a delay in responding."
+)
+
+
 def letter_templates():
     """Letters a new one can start from: imported letters (the ministerial letter) first."""
     imported_first = Case(
@@ -46,6 +58,13 @@ def letter_initial_from(*, template: Letter | None) -> dict:
     if template is not None:
         initial.update({name: getattr(template, name) for name in COPIED_FIELDS})
         initial["cc_list"] = "\n".join(cc.as_written for cc in template.cc.all())
+    # A blank letter, or one started from a letter without the statement, gets the standard one.
+    initial["welsh_language_statement_en"] = (
+        initial.get("welsh_language_statement_en") or WELSH_LANGUAGE_STATEMENT_EN
+    )
+    initial["welsh_language_statement_cy"] = (
+        initial.get("welsh_language_statement_cy") or WELSH_LANGUAGE_STATEMENT_CY
+    )
     return initial
 
 

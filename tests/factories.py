@@ -232,6 +232,8 @@ class LetterFactory(factory.django.DjangoModelFactory):
     status = Letter.Status.SENT
 
 
+    welsh_language_statement_en = "We welcome receiving correspondence in Welsh."
+    welsh_language_statement_cy = "Rydym yn croesawu derbyn gohebiaeth yn Gymraeg."
 class CarbonCopyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CarbonCopy

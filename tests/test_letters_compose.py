@@ -163,6 +163,35 @@ def test_composing_from_a_letter_copies_its_wording_and_cc_list(
     assert "reference" not in form.initial
 
 
+def test_a_blank_letter_starts_with_the_welsh_language_statement_in_both_languages(
+    client, secretariat
+):
+    client.force_login(secretariat)
+    response = client.get(reverse("correspondence:compose"), {"blank": "1"})
+    form = response.context["form"]
+    assert form["welsh_language_statement_cy"].value() == (
+        "Rydym yn croesawu derbyn gohebiaeth yn Gymraeg. Byddwn yn ateb gohebiaeth a dderbynnir "
+        "yn Gymraeg yn Gymraeg ac ni fydd gohebu yn Gymraeg yn arwain at oedi."
+    )
+    assert form["welsh_language_statement_en"].value() == (
+        "We welcome receiving correspondence in Welsh. Any correspondence received in Welsh will "
+        "be answered in Welsh and corresponding in Welsh will not lead to a delay in responding."
+    )
+    content = response.content.decode()
+    assert "Rydym yn croesawu derbyn gohebiaeth yn Gymraeg." in content
+    assert "We welcome receiving correspondence in Welsh." in content
+
+
+def test_the_standard_statement_is_the_one_in_the_ministerial_letter():
+    from django.conf import settings
+
+    from correspondence import services
+
+    seed = (settings.BASE_DIR / "data/seeds/letter-2025-01-30-JH-PO-31-2025.txt").read_text()
+    assert services.WELSH_LANGUAGE_STATEMENT_CY in seed
+    assert services.WELSH_LANGUAGE_STATEMENT_EN in seed
+
+
 def test_saving_a_composed_letter_makes_a_draft_with_its_cc_list(client, secretariat):
     client.force_login(secretariat)
     response = client.post(reverse("correspondence:compose"), compose_data())
@@ -414,6 +443,35 @@ def test_sending_queues_one_delivery_per_recipient_and_opens_the_outbox(client, 
     again = client.post(reverse("correspondence:draft_send", args=[letter.pk]))
     assert again.status_code == 404
     assert Delivery.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("empty", "language"),
+    [
+        ({"welsh_language_statement_en": ""}, "in English"),
+        ({"welsh_language_statement_cy": "  "}, "in Welsh"),
+    ],
+)
+def test_a_letter_without_the_welsh_language_statement_is_not_sent(
+    client, secretariat, empty, language
+):
+    letter = draft_to(factories.PersonFactory.create_batch(2), **empty)
+    client.force_login(secretariat)
+    preview_url = reverse("correspondence:draft_preview", args=[letter.pk])
+
+    preview = client.get(preview_url).content.decode()
+    response = client.post(reverse("correspondence:draft_send", args=[letter.pk]), follow=True)
+
+    message = f"Add the Welsh language statement {language} before sending"
+    assert message in preview
+    assert 'action="{}"'.format(reverse("correspondence:draft_send", args=[letter.pk])) not in (
+        preview
+    )
+    assert response.redirect_chain == [(preview_url, 302)]
+    assert response.content.decode().count(message) == 1
+    assert not Delivery.objects.exists()
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.DRAFT
 
 
 # The outbox ------------------------------------------------------------------------------------

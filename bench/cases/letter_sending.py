@@ -77,6 +77,8 @@ def make_letter() -> int:
         subject_cy="Cymorth ar gyfer camwybodaeth ar y cyfryngau cymdeithasol",
         body_en="I am writing to let you know we stand in solidarity with you.\n\n" * 20,
         body_cy="Rwy'n ysgrifennu i roi gwybod i chi ein bod yn sefyll gyda chi.\n\n" * 20,
+        welsh_language_statement_en="We welcome receiving correspondence in Welsh.",
+        welsh_language_statement_cy="Rydym yn croesawu derbyn gohebiaeth yn Gymraeg.",
         audience=Letter.Audience.PEOPLE,
         status=Letter.Status.DRAFT,
     )
