@@ -229,11 +229,11 @@ class LetterFactory(factory.django.DjangoModelFactory):
     sender_titles_en = "Cabinet Secretary for Social Justice, Trefnydd and Chief Whip"
     subject_en = "Support for social media misinformation"
     body_en = "I am writing to let you know we stand in solidarity with you."
+    welsh_language_statement_en = "We welcome receiving correspondence in Welsh."
+    welsh_language_statement_cy = "Rydym yn croesawu derbyn gohebiaeth yn Gymraeg."
     status = Letter.Status.SENT
 
 
-    welsh_language_statement_en = "We welcome receiving correspondence in Welsh."
-    welsh_language_statement_cy = "Rydym yn croesawu derbyn gohebiaeth yn Gymraeg."
 class CarbonCopyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CarbonCopy
