@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from correspondence.models import Delivery, Enclosure, Letter
+from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
 from tests import factories
 
 Status = Delivery.Status
@@ -115,6 +115,87 @@ def test_members_and_outsiders_are_refused(client, request, who):
     for url in urls["post"]:
         assert client.post(url).status_code == 403, url
     assert not Delivery.objects.exclude(status=Status.UNCERTAIN).exists()
+
+
+def post_targets():
+    """A draft (with an enclosure, a cc and a recipient) and a letter being sent (with a failed and
+    an uncertain delivery): every sending URL's arguments, by URL name."""
+    draft = draft_to([factories.PersonFactory()], reference="POST/1")
+    factories.CarbonCopyFactory(letter=draft, as_written="WCVA")
+    enclosure = factories.EnclosureFactory(letter=draft)
+    sent = sent_letter([Status.FAILED, Status.UNCERTAIN])
+    uncertain = sent.deliveries.get(status=Status.UNCERTAIN)
+    return {
+        "compose": [],
+        "draft": [draft.pk],
+        "draft_enclosure_add": [draft.pk],
+        "draft_enclosure_remove": [draft.pk, enclosure.pk],
+        "draft_preview": [draft.pk],
+        "draft_send": [draft.pk],
+        "outbox": [],
+        "outbox_letter": [sent.pk],
+        "outbox_resend_failed": [sent.pk],
+        "delivery_confirm": [sent.pk, uncertain.pk],
+        "delivery_resend": [sent.pk, uncertain.pk],
+    }
+
+
+def letter_rows() -> dict:
+    """Every row a sending URL could change, as plain values."""
+    models = [
+        Letter,
+        Letter.recipient_people.through,
+        Letter.recipient_organisations.through,
+        Delivery,
+        Enclosure,
+        CarbonCopy,
+    ]
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+
+
+def test_the_refusal_test_covers_every_sending_url():
+    from correspondence import urls_sending
+
+    assert {pattern.name for pattern in urls_sending.urlpatterns} == set(SENDING_URL_NAMES)
+
+
+SENDING_URL_NAMES = [
+    "compose",
+    "draft",
+    "draft_enclosure_add",
+    "draft_enclosure_remove",
+    "draft_preview",
+    "draft_send",
+    "outbox",
+    "outbox_letter",
+    "outbox_resend_failed",
+    "delivery_confirm",
+    "delivery_resend",
+]
+
+
+@pytest.mark.parametrize("name", SENDING_URL_NAMES)
+@pytest.mark.parametrize("who", ["member", "outsider"])
+def test_a_post_by_a_member_or_an_outsider_is_refused_and_changes_nothing(
+    client, db, request, who, name
+):
+    args = post_targets()[name]
+    draft = Letter.objects.get(reference="POST/1")
+    data = compose_data(
+        reference="POST/1",
+        subject_en="Changed by someone not allowed to",
+        opened_version=draft.version,
+        title="Smuggled",
+        file=SimpleUploadedFile("smuggled.pdf", PDF),
+    )
+    before = letter_rows()
+    client.force_login(request.getfixturevalue(who))
+
+    response = client.post(reverse(f"correspondence:{name}", args=args), data)
+
+    assert response.status_code in (403, 404)
+    assert letter_rows() == before
+    assert "Changed by someone not allowed to" not in response.content.decode()
 
 
 @pytest.mark.parametrize("who", ["official", "secretariat"])
