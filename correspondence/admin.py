@@ -26,6 +26,8 @@ class LetterAdmin(OfficialHistoryAdmin):
 @admin.register(CarbonCopy)
 class CarbonCopyAdmin(OfficialAdmin):
     list_display = ["as_written", "letter", "organisation"]
+    # "Empty" organisation: a cc line not yet matched to an organisation in the directory.
+    list_filter = [("organisation", admin.EmptyFieldListFilter), "letter__status"]
     search_fields = ["as_written", "letter__reference"]
     list_select_related = ["letter", "organisation"]
 
@@ -33,6 +35,8 @@ class CarbonCopyAdmin(OfficialAdmin):
 @admin.register(Enclosure)
 class EnclosureAdmin(OfficialAdmin):
     list_display = ["title", "letter", "file"]
+    # "Empty" file: an enclosure named in the letter whose document has not been uploaded.
+    list_filter = [("file", admin.EmptyFieldListFilter), "letter__status"]
     search_fields = ["title", "letter__reference"]
     list_select_related = ["letter"]
 

@@ -23,6 +23,7 @@ class OrganisationAdmin(OfficialHistoryAdmin):
 @admin.register(OrganisationAlias)
 class OrganisationAliasAdmin(OfficialAdmin):
     list_display = ["alias", "organisation"]
+    list_filter = ["organisation__kind"]
     search_fields = ["alias", "organisation__name"]
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
@@ -45,6 +46,8 @@ class MembershipInline(OfficialTabularInline):
 @admin.register(Forum)
 class ForumAdmin(OfficialAdmin):
     list_display = ["name", "name_cy", "slug"]
+    # Finds forums still missing their Welsh name.
+    list_filter = [("name_cy", admin.EmptyFieldListFilter)]
     search_fields = ["name", "name_cy"]
     inlines = [MembershipInline]
 

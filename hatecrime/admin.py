@@ -11,7 +11,8 @@ class ObjectiveInline(OfficialTabularInline):
 
 @admin.register(DeliveryPlan)
 class DeliveryPlanAdmin(OfficialHistoryAdmin):
-    list_display = ["title_en", "period"]
+    list_display = ["title_en", "period", "copied_from"]
+    list_filter = ["copied_from", ("title_cy", admin.EmptyFieldListFilter)]
     search_fields = ["title_en", "title_cy", "period"]
     inlines = [ObjectiveInline]
 

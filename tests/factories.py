@@ -4,9 +4,11 @@ import datetime
 import uuid
 
 import factory
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from simple_history.models import HistoricalChanges
 
 from actions.models import ActionItem, ActionUpdate
 from calendars.models import InvitationDelivery
@@ -223,7 +225,8 @@ class LetterFactory(factory.django.DjangoModelFactory):
         model = Letter
 
     forum = factory.SubFactory(ForumFactory)
-    reference = factory.Sequence(lambda n: f"JH/PO/{n}/2025")
+    # Numbered from 1000 so they never collide with the real references tests write out.
+    reference = factory.Sequence(lambda n: f"JH/PO/{n + 1000}/2025")
     date = datetime.date(2025, 1, 30)
     sender_name = "Jane Hutt AS/MS"
     sender_titles_en = "Cabinet Secretary for Social Justice, Trefnydd and Chief Whip"
@@ -287,3 +290,29 @@ class SweepRunFactory(factory.django.DjangoModelFactory):
         model = SweepRun
 
     day = factory.Sequence(lambda n: datetime.date(2025, 1, 1) + datetime.timedelta(days=n))
+
+
+PROJECT_APPS = (
+    "directory",
+    "meetings",
+    "actions",
+    "hatecrime",
+    "correspondence",
+    "calendars",
+    "reminders",
+    "exports",
+    "search",
+)
+
+
+def project_models():
+    """Concrete models of the project's own apps, without simple_history's Historical* copies
+    (get_models already leaves out auto-created many-to-many tables)."""
+    return [
+        model
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not model._meta.abstract
+        and not model._meta.proxy
+        and not issubclass(model, HistoricalChanges)
+    ]

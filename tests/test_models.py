@@ -1,8 +1,6 @@
 import datetime
 
 import pytest
-from django.apps import apps
-from simple_history.models import HistoricalChanges
 
 from actions.models import ActionItem
 from directory.models import Organisation, normalise_name
@@ -19,42 +17,20 @@ def test_every_factory_saves_a_row():
             assert obj.pk is not None, name
 
 
-PROJECT_APPS = (
-    "directory",
-    "meetings",
-    "actions",
-    "hatecrime",
-    "correspondence",
-    "calendars",
-    "reminders",
-    "exports",
-    "search",
-)
-
-
-def project_models():
-    """Concrete models of the project's own apps, without simple_history's Historical* copies
-    (get_models already leaves out auto-created many-to-many tables)."""
-    return [
-        model
-        for label in PROJECT_APPS
-        for model in apps.get_app_config(label).get_models()
-        if not model._meta.abstract
-        and not model._meta.proxy
-        and not issubclass(model, HistoricalChanges)
-    ]
-
-
 def test_every_project_model_has_a_factory():
     factory_models = {
         getattr(factories, name)._meta.model
         for name in dir(factories)
         if name.endswith("Factory") and hasattr(getattr(factories, name), "_meta")
     }
-    missing = [model._meta.label for model in project_models() if model not in factory_models]
+    missing = [
+        model._meta.label for model in factories.project_models() if model not in factory_models
+    ]
     assert not missing, f"models without a factory in tests/factories.py: {missing}"
     # The filter must not have thrown the real models away with the historical ones.
-    assert {"directory.Person", "reminders.SweepRun"} <= {m._meta.label for m in project_models()}
+    assert {"directory.Person", "reminders.SweepRun"} <= {
+        m._meta.label for m in factories.project_models()
+    }
 
 
 def test_organisation_resolves_by_alias_and_acronym():
