@@ -667,3 +667,20 @@ def test_the_preview_makes_the_same_queries_however_many_recipients(
 def test_starting_from_an_unknown_letter_is_a_404(client, secretariat, value):
     client.force_login(secretariat)
     assert client.get(reverse("correspondence:compose"), {"from": value}).status_code == 404
+
+
+def test_a_recipient_gets_at_most_one_delivery_of_a_letter(db):
+    from django.db import IntegrityError, transaction
+
+    letter = sent_letter([Status.SENT])
+    first = letter.deliveries.get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(
+            letter=letter, person=first.person, email="other@example.org", language="cy"
+        )
+    assert letter.deliveries.count() == 1
+    # The same person may still receive another letter.
+    Delivery.objects.create(
+        letter=factories.LetterFactory(), person=first.person, email=first.email, language="en"
+    )
+    assert Delivery.objects.filter(person=first.person).count() == 2
