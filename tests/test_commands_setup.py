@@ -1,5 +1,6 @@
 """setup_roles, create_demo_accounts, and the files that start the product (Procfile, compose)."""
 
+import datetime
 import re
 from io import StringIO
 from pathlib import Path
@@ -14,7 +15,9 @@ from django.test import RequestFactory
 
 from actions.models import ActionItem
 from directory import access
-from directory.models import Forum, Organisation, Person
+from directory.models import Forum, Organisation, OwnerRole, Person
+from reminders.models import ReminderKind
+from reminders.services import reminder_plan_build
 from tests import factories
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -111,6 +114,37 @@ def test_demo_accounts_are_idempotent_and_keep_their_password(embedded, seed_mee
     assert get_user_model().objects.count() == 4
     assert Person.objects.filter(user__username="member").count() == 1
     assert (embedded.VAR_DIR / "demo-password").stat().st_mode & 0o077 == 0
+
+
+def test_demo_secretariat_and_official_hold_their_roles_and_get_reminders(embedded, seed_meeting):
+    forum = Forum.default()
+    # The documents' loader made the Secretariat role already; the official's role is not there.
+    secretariat_role = factories.OwnerRoleFactory(
+        forum=forum, name="Secretariat", category="secretariat"
+    )
+    ours = factories.ActionItemFactory(
+        meeting=seed_meeting["meeting"], owner_text="Secretariat", owner_role=secretariat_role
+    )
+    output = run("create_demo_accounts")
+    run("create_demo_accounts")
+    assert "The secretariat account holds the role Secretariat." in output
+    secretariat = get_user_model().objects.get(username="secretariat")
+    official = get_user_model().objects.get(username="official")
+    assert secretariat.person.email and official.person.email
+    assert list(secretariat.person.owner_roles.all()) == [secretariat_role]
+    assert [r.name for r in official.person.owner_roles.all()] == ["Welsh Government Officials"]
+    assert OwnerRole.objects.filter(name="Welsh Government Officials").count() == 1
+    assert list(ActionItem.objects.owned_by(secretariat)) == [ours]
+    assert Person.objects.filter(user__username__in=["secretariat", "official"]).count() == 2
+    # The weekly summary has a recipient: the demo secretariat.
+    monday = datetime.date(2026, 9, 7)
+    plan = reminder_plan_build(today=monday)
+    summaries = [
+        r.recipient.email
+        for r in plan.reminders
+        if any(c.kind == ReminderKind.SECRETARIAT_SUMMARY for c in r.claims)
+    ]
+    assert summaries == [secretariat.person.email]
 
 
 def test_demo_accounts_work_before_any_documents_are_loaded(embedded, db):

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from directory import access
+from directory.known_organisations import OWNER_ROLES
 from directory.management.commands.setup_roles import setup_roles
 from directory.models import Forum, Membership, MembershipRole, Organisation, OwnerRole, Person
 from meetings.models import Meeting
@@ -26,6 +27,12 @@ DEMO_MEMBER_ROLE = "Regional Convenor (North Wales)"
 # A convenor works with the organisations of their region: prefer one of those.
 DEMO_MEMBER_REGION = "North Wales"
 DEMO_MEMBER_NAME = "Demo Forum Member"
+# The secretariat and the official hold the roles the notes give their actions to, so that their
+# "my actions" list them and the weekly reminder summary has a secretariat member to go to.
+DEMO_STAFF = {
+    "secretariat": ("Demo Secretariat", "Secretariat", MembershipRole.SECRETARIAT),
+    "official": ("Demo Official", "Welsh Government Officials", MembershipRole.OFFICIAL),
+}
 # Where the generated password is kept between runs, so the one printed always works.
 PASSWORD_FILE_NAME = "demo-password"
 
@@ -83,18 +90,48 @@ def demo_member_organisation(role: OwnerRole | None) -> Organisation | None:
     )
 
 
+def demo_person(user, *, full_name, organisation=None) -> Person:
+    """The demo account's person record, created once; its email is the account's."""
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        person = Person.objects.create(
+            full_name=full_name, email=user.email, organisation=organisation, user=user
+        )
+    elif not person.email:
+        person.email = user.email
+        person.save()
+    return person
+
+
+def owner_role(forum, name) -> OwnerRole:
+    """The role the notes' actions are given to; made as the documents' loader would make it,
+    so the demo works before any document is loaded."""
+    known = next(role for role in OWNER_ROLES if role["name"] == name)
+    role, _created = OwnerRole.objects.get_or_create(
+        forum=forum,
+        name=name,
+        defaults={"category": known["category"], "aliases": list(known["aliases"])},
+    )
+    return role
+
+
+def link_demo_staff(user) -> Person:
+    """Give the demo secretariat or official a person record holding their role."""
+    full_name, role_name, membership_role = DEMO_STAFF[user.username]
+    forum = Forum.default()
+    person = demo_person(user, full_name=full_name)
+    Membership.objects.get_or_create(forum=forum, person=person, role=membership_role)
+    owner_role(forum, role_name).holders.add(person)
+    return person
+
+
 def link_demo_member(user) -> Person:
     """Give the demo member a person record in the forum, holding the demo role if it exists."""
     forum = Forum.default()
     role = OwnerRole.objects.filter(forum=forum).resolve(DEMO_MEMBER_ROLE)
-    person = Person.objects.filter(user=user).first()
-    if person is None:
-        person = Person.objects.create(
-            full_name=DEMO_MEMBER_NAME,
-            email=f"{user.username}@example.org",
-            organisation=demo_member_organisation(role),
-            user=user,
-        )
+    person = Person.objects.filter(user=user).first() or demo_person(
+        user, full_name=DEMO_MEMBER_NAME, organisation=demo_member_organisation(role)
+    )
     Membership.objects.get_or_create(forum=forum, person=person, role=MembershipRole.MEMBER)
     if role is not None:
         role.holders.add(person)
@@ -118,6 +155,8 @@ def create_demo_accounts(*, password: str) -> dict[str, object]:
             user.groups.add(Group.objects.get(name=account.group))
         users[account.username] = user
     link_demo_member(users["member"])
+    for username in DEMO_STAFF:
+        link_demo_staff(users[username])
     return users
 
 
@@ -167,5 +206,7 @@ class Command(BaseCommand):
         where = member.organisation or "no organisation yet"
         holds = ", ".join(role.name for role in member.owner_roles.all()) or "no role"
         lines.append(f"  The member is {member.full_name}, {where}, holding {holds}.")
+        for username, (_name, role_name, _membership) in DEMO_STAFF.items():
+            lines.append(f"  The {username} account holds the role {role_name}.")
         lines.append(f"  Admin:       http://127.0.0.1:{port}/admin/ (official or admin)")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
