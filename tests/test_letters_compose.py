@@ -684,3 +684,37 @@ def test_a_recipient_gets_at_most_one_delivery_of_a_letter(db):
         letter=factories.LetterFactory(), person=first.person, email=first.email, language="en"
     )
     assert Delivery.objects.filter(person=first.person).count() == 2
+
+
+def test_the_outbox_heading_counts_its_letters(client, secretariat):
+    for _ in range(3):
+        sent_letter([Status.SENT, Status.FAILED])
+    draft_to([factories.PersonFactory()])  # a draft is listed apart, not counted
+    client.force_login(secretariat)
+    content = client.get(reverse("correspondence:outbox")).content.decode()
+    assert '<h1 class="govuk-heading-l">Outbox (3 letters)</h1>' in content
+    Delivery.objects.all().delete()
+    sent_letter([Status.QUEUED])
+    content = client.get(reverse("correspondence:outbox")).content.decode()
+    assert "Outbox (1 letter)</h1>" in content
+
+
+def test_the_outbox_list_makes_the_same_queries_with_1_10_or_50_letters(
+    client, secretariat, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(secretariat)
+    url = reverse("correspondence:outbox")
+    statuses = [Status.SENT, Status.FAILED, Status.UNCERTAIN]
+    sent_letter(statuses)
+    client.get(url)  # caches filled once per process are not the page's own queries
+    with CaptureQueriesContext(connection) as one_letter:
+        assert "Outbox (1 letter)" in client.get(url).content.decode()
+    for total in (10, 50):
+        while Letter.objects.count() < total:
+            sent_letter(statuses)
+        with django_assert_max_num_queries(len(one_letter)):
+            response = client.get(url)
+        assert f"Outbox ({total} letters)" in response.content.decode()
