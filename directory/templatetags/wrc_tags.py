@@ -3,6 +3,7 @@
 import datetime
 
 from django import template
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -95,12 +96,26 @@ def action_status(action, today=None):
     return {"action": action, "overdue": action.is_overdue(today)}
 
 
+# Pages whose address lies outside the section they belong to in the navigation.
+NAV_SECTION_OF = {
+    "directory:organisation_add": "directory:organisation_list",
+    "directory:person_add": "directory:person_list",
+    "calendars:meeting_invitations": "meetings:list",
+}
+
+
 @register.filter
 def nav_current(request, prefix):
-    """aria-current for the navigation item whose section the page belongs to."""
+    """aria-current for the navigation item whose section the page belongs to: "page" on the
+    item's own page, "true" on the pages within its section."""
     path = request.path
-    active = path == prefix if prefix == "/" else path.startswith(prefix)
-    return mark_safe(' aria-current="page"') if active else ""
+    if path == prefix:
+        return mark_safe(' aria-current="page"')
+    match = request.resolver_match
+    section = NAV_SECTION_OF.get(match.view_name) if match else None
+    if prefix != "/" and path.startswith(prefix) or section and reverse(section) == prefix:
+        return mark_safe(' aria-current="true"')
+    return ""
 
 
 @register.inclusion_tag("includes/history.html")

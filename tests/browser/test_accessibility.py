@@ -1,0 +1,263 @@
+"""Every main page, for every role, passes axe-core's WCAG 2.2 AA rules in a real Chromium.
+
+axe-core is vendored (tests/browser/vendor/axe.min.js), so no Node is needed at test time. Each
+page is also checked for what axe cannot judge: a unique, descriptive title, ``aria-current`` on
+the navigation item of the page's section, and the language of the language switch.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from actions.models import ActionItem
+from correspondence.models import Letter
+from directory.models import Organisation, OwnerRole, Person
+from hatecrime.models import DeliveryPlan, PlanAction
+from meetings.models import Meeting
+from tests import factories
+from tests.browser.conftest import CHROMIUM_ARGS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery"
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+# Served to the browser from a made-up address, so Chromium compiles it once and caches it.
+AXE_URL = "http://axe.invalid/axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {
+    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+  });
+  // A navigation item is the "page" itself, or "true" for the pages within its section.
+  const current = (a) => a.getAttribute("aria-current") === (
+    a.pathname === location.pathname ? "page" : "true") ? "" : " (wrong aria-current)";
+  const languageSwitch = document.querySelector("button[name=language]");
+  return {
+    violations: results.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.helpUrl,
+      targets: v.nodes.map((n) => n.target.join(" ")),
+    })),
+    title: document.title,
+    current: [...document.querySelectorAll(".govuk-service-navigation a[aria-current]")].map(
+      (a) => a.textContent.trim() + current(a)),
+    switchLang: languageSwitch && languageSwitch.getAttribute("lang"),
+    switchText: languageSwitch && languageSwitch.textContent.trim(),
+  };
+}"""
+
+
+@pytest.fixture
+def browser(chromium_path, monkeypatch):
+    """One Chromium for the whole check; each role gets its own context and page."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the test body still
+    # talks to the database synchronously, which Django would otherwise refuse.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Checker:
+    """Visits pages as one user and collects every problem, so one run reports them all."""
+
+    def __init__(self, browser, base_url, role):
+        # bypass_csp: axe is injected as a script the product's own pages would never allow.
+        self.context = browser.new_context(
+            locale="en-GB", timezone_id="Europe/London", bypass_csp=True
+        )
+        self.context.set_default_timeout(10_000)
+        self.context.route(
+            AXE_URL,
+            lambda route: route.fulfill(
+                body=AXE_SOURCE,
+                content_type="text/javascript",
+                headers={"Cache-Control": "max-age=3600"},
+            ),
+        )
+        self.page = self.context.new_page()
+        self.base_url, self.role = base_url, role
+        self.problems, self.titles = [], {}
+
+    def sign_in(self, username):
+        self.page.goto(f"{self.base_url}/accounts/login/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", PASSWORD)
+        self.page.get_by_role("button", name="Sign in").click()
+        expect(self.page.get_by_text(re.compile("Signed in as"))).to_be_visible()
+
+    def visit(self, path, nav=None, status=200, names=()):
+        response = self.page.goto(f"{self.base_url}{path}")
+        where = f"{self.role} {path}"
+        if response.status != status:
+            self.problems.append(f"{where}: status {response.status}, expected {status}")
+            return
+        self.check(where, nav, names)
+
+    def check(self, where, nav=None, names=()):
+        self.page.add_script_tag(url=AXE_URL)
+        found = self.page.evaluate(RUN_AXE, WCAG_TAGS)
+        for violation in found["violations"]:
+            self.problems.append(
+                f"{where}: {violation['id']} ({violation['impact']}) "
+                f"{json.dumps(violation['targets'][:5])} {violation['help']}"
+            )
+        title = found["title"]
+        suffix = f" – {settings.FORUM_NAME}"
+        if not title.endswith(suffix) or title == f"{settings.FORUM_NAME}{suffix}":
+            self.problems.append(f"{where}: title {title!r} does not name the page")
+        for name in names:
+            if name not in title:
+                self.problems.append(f"{where}: title {title!r} does not name {name!r}")
+        if title in self.titles and self.titles[title] != where:
+            self.problems.append(f"{where}: title {title!r} is also {self.titles[title]}")
+        self.titles.setdefault(title, where)
+        if found["current"] != ([nav] if nav else []):
+            self.problems.append(f"{where}: aria-current on {found['current']}, expected {nav}")
+        if (found["switchLang"], found["switchText"]) != ("cy", "Cymraeg"):
+            self.problems.append(f"{where}: the language switch does not say it is Welsh")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("load_seed_documents", verbosity=0)
+    organisation = Organisation.objects.get(short_name="NWREN")
+    person = factories.PersonFactory(organisation=organisation, full_name="Nia Roberts")
+    OwnerRole.objects.get(name="Regional Convenor (North Wales)").holders.add(person)
+    return {
+        "official": factories.official_user(username="olwen", first_name="Olwen"),
+        "secretariat": factories.secretariat_user(username="sian", first_name="Siân"),
+        "member": factories.member_user(person=person, username="nia"),
+        "member_action": ActionItem.objects.filter(owner_role__holders=person).first(),
+        "organisation": organisation,
+    }
+
+
+def pages_for(role, seeded):
+    """(path, navigation item, what the title must name) for every main page ``role`` opens."""
+    meeting = Meeting.objects.order_by("starts_at").last()
+    action = seeded["member_action"] if role == "member" else ActionItem.objects.first()
+    plan = DeliveryPlan.objects.get()
+    plan_action = PlanAction.objects.filter(plan=plan).order_by("reference").first()
+    letter = Letter.objects.get()
+    organisation = seeded["organisation"]
+    pages = [
+        ("/", "Home"),
+        ("/actions/mine/", "My actions"),
+        ("/meetings/", "Meetings"),
+        (meeting.get_absolute_url(), "Meetings", str(meeting)),
+        ("/actions/", "Actions"),
+        (action.get_absolute_url(), "Actions", f"Action {action.number} – {meeting}"),
+        ("/plan/", "Delivery plan"),
+        (plan.get_absolute_url(), "Delivery plan", plan.period),
+        (plan_action.get_absolute_url(), "Delivery plan", plan_action.reference),
+        ("/directory/organisations/", "Organisations"),
+        (organisation.get_absolute_url(), "Organisations", organisation.name),
+        ("/letters/", "Letters"),
+        (letter.get_absolute_url(), "Letters", letter.subject_en),
+        ("/search/?q=hate+crime", "Search", "hate crime"),
+        ("/calendar/mine/", None),
+        ("/accessibility/", None),
+    ]
+    if role in ("member", "official"):
+        pages.append(
+            (f"{action.get_absolute_url()}update/", "Actions", f"{action.number} – {meeting}")
+        )
+    if role != "member":
+        person = Person.objects.filter(organisation=organisation).first()
+        edit = f"/meetings/{meeting.pk}/edit/"
+        pages += [
+            ("/directory/people/", "People"),
+            (person.get_absolute_url(), "People", person.full_name),
+            ("/letters/compose/", "Letters"),
+            ("/letters/outbox/", "Letters"),
+            ("/meetings/new/", "Meetings"),
+            (edit, "Meetings", str(meeting)),
+            (f"{edit}agenda/", "Meetings", str(meeting)),
+            (f"{edit}attendance/", "Meetings", str(meeting)),
+            (f"{edit}actions/", "Meetings", str(meeting)),
+            (f"{edit}previous-actions/", "Meetings", str(meeting)),
+            (f"/calendar/meetings/{meeting.pk}/invitations/", "Meetings", str(meeting)),
+        ]
+    if role == "official":
+        manage = f"/plan/manage/{plan.period}/"
+        pages += [
+            (f"{manage}structure/", "Delivery plan"),
+            (f"{manage}edit/", "Delivery plan"),
+            (f"{manage}objectives/add/", "Delivery plan"),
+            (f"{manage}actions/add/", "Delivery plan"),
+            (
+                f"{manage}actions/{plan_action.reference}/edit/",
+                "Delivery plan",
+                plan_action.reference,
+            ),
+            ("/directory/add/organisation/", "Organisations"),
+            (f"{organisation.get_absolute_url()}edit/", "Organisations", organisation.name),
+            ("/directory/add/person/", "People"),
+            (f"{person.get_absolute_url()}edit/", "People", person.full_name),
+        ]
+    return pages
+
+
+def test_every_main_page_passes_axe_for_every_role(browser, live_server, seeded):
+    problems = []
+
+    visitor = Checker(browser, live_server.url, "signed out")
+    visitor.visit("/accessibility/")
+    visitor.page.goto(f"{live_server.url}/accounts/login/")
+    visitor.page.get_by_role("button", name="Sign in").click()
+    expect(visitor.page.locator(".govuk-error-summary")).to_be_visible()
+    visitor.check("signed out /accounts/login/ with an error")
+    problems += visitor.problems
+    visitor.close()
+
+    for role in ("official", "secretariat", "member"):
+        checker = Checker(browser, live_server.url, role)
+        checker.sign_in(seeded[role].username)
+        for path, nav, *names in pages_for(role, seeded):
+            checker.visit(path, nav, names=names)
+        checker.visit("/no-such-page/", status=404)
+        problems += checker.problems
+        checker.close()
+
+    assert not problems, "\n".join(problems)
+
+
+def test_an_error_summary_is_announced_and_links_to_the_field(browser, live_server, official):
+    checker = Checker(browser, live_server.url, "official")
+    checker.sign_in(official.username)
+    page = checker.page
+    page.goto(f"{live_server.url}/meetings/new/")
+    # The start is required; leave it empty.
+    page.fill("input[name=venue]", "Cathays Park, Cardiff")
+    page.get_by_role("button", name="Create the meeting").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    # Announced: the summary is an alert, takes focus and the title says there is an error.
+    expect(summary.get_by_role("alert")).to_have_count(1)
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    # Linked: each error takes the user to its field.
+    link = summary.get_by_role("link", name="This field is required.")
+    expect(link).to_have_attribute("href", "#id_starts_at")
+    link.click()
+    expect(page.locator("#id_starts_at")).to_be_focused()
+    expect(page.locator("#id_starts_at")).to_have_attribute("aria-invalid", "true")
+    checker.check("official /meetings/new/ with an error", "Meetings")
+    checker.close()
+    assert not checker.problems, "\n".join(checker.problems)
