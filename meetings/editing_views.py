@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import CreateView
@@ -74,10 +75,36 @@ class MeetingDetailsView(StaffOnlyMixin, VersionedUpdateView):
         return Meeting.objects.visible_to(self.request.user).select_related("forum")
 
     def save_form(self, form):
+        sequence_before = form.instance.ics_sequence
         meeting = form.save()
         # A moved or cancelled meeting changes when "before the next meeting" actions are due.
         refresh_next_meeting_due_dates(meeting.forum)
+        # Saving raises the diary marker's sequence when the time, place or status changed
+        # (calendars.signals); invitees' diaries only change when the new marker is sent.
+        self.diary_changed = meeting.ics_sequence != sequence_before
         return meeting
+
+    @property
+    def success_message(self):
+        if not getattr(self, "diary_changed", False):
+            return VersionedUpdateView.success_message
+        url = reverse("calendars:meeting_invitations", args=[self.object.pk])
+        if self.object.status == Meeting.Status.CANCELLED:
+            return format_html(
+                '{} <a class="govuk-notification-banner__link" href="{}">{}</a>',
+                _(
+                    "The meeting is cancelled: invitees' diaries still show it until the "
+                    "cancellation is sent."
+                ),
+                url,
+                _("Send the cancellation to invitees"),
+            )
+        return format_html(
+            '{} <a class="govuk-notification-banner__link" href="{}">{}</a>',
+            _("Your changes have been saved. The time, place or status changed."),
+            url,
+            _("Send the updated diary marker to invitees"),
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(steps=step_links(self.object, self.step), **kwargs)

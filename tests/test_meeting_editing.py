@@ -637,3 +637,42 @@ def test_the_notes_list_last_meetings_actions_under_the_first_item(
     page = client.get(created.get_absolute_url()).text
     assert "Invite the police" in page
     assert "Write to the minister" not in page and done.text not in page
+
+
+# Diary markers after a change of time, place or status ---
+
+
+def details_saved_page(client, meeting, **changes):
+    page = client.get(step_url("edit", meeting))
+    response = client.post(step_url("edit", meeting), page_data(page) | changes, follow=True)
+    assert response.status_code == 200
+    return response.text
+
+
+def test_moving_a_meeting_offers_to_send_the_updated_diary_marker(client, official, meeting):
+    client.force_login(official)
+    html = details_saved_page(client, meeting, starts_at="2025-06-09T09:30")
+
+    meeting.refresh_from_db()
+    assert meeting.ics_sequence == 1
+    invitations = reverse("calendars:meeting_invitations", args=[meeting.pk])
+    link = f'href="{invitations}">Send the updated diary marker to invitees</a>'
+    assert link in html
+
+
+def test_cancelling_a_meeting_says_the_cancellation_should_be_sent(client, official, meeting):
+    client.force_login(official)
+    html = details_saved_page(client, meeting, status="cancelled")
+
+    invitations = reverse("calendars:meeting_invitations", args=[meeting.pk])
+    assert f'href="{invitations}">Send the cancellation to invitees</a>' in html
+    assert "until the cancellation is sent" in html
+
+
+def test_a_change_invitees_do_not_see_gives_the_plain_message(client, official, meeting):
+    client.force_login(official)
+    html = details_saved_page(client, meeting, title="Wales Race Forum: summer meeting")
+
+    assert "Your changes have been saved." in html
+    assert "meeting_invitations" not in html
+    assert reverse("calendars:meeting_invitations", args=[meeting.pk]) not in html
