@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Enclosure, Letter, validate_enclosure
+from correspondence.services import COPIED_FIELDS
 from directory.models import Organisation, Person
 from wrc.editing import VersionedModelForm
 
@@ -92,26 +93,12 @@ class LetterComposeForm(VersionedModelForm):
 
     class Meta:
         model = Letter
+        # The letter's wording is what a new letter copies from the one it starts from; the
+        # reference, date and recipients are chosen anew each time.
         fields = [
             "reference",
             "date",
-            "sender_name",
-            "sender_titles_en",
-            "sender_titles_cy",
-            "organisation_en",
-            "organisation_cy",
-            "sender_address",
-            "addressee",
-            "subject_en",
-            "subject_cy",
-            "body_en",
-            "body_cy",
-            "closing_en",
-            "closing_cy",
-            "welsh_language_statement_en",
-            "welsh_language_statement_cy",
-            "restricted_note",
-            "language_mode",
+            *COPIED_FIELDS,
             "audience",
             "recipient_organisations",
             "recipient_people",
