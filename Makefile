@@ -33,7 +33,7 @@ run: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	@if $(MANAGE) help --commands | grep -qx load_seed_documents; then \
-	  $(MANAGE) load_seed_documents; \
+	  $(MANAGE) load_seed_documents --forum "Wales Race Forum"; \
 	else \
 	  echo "load_seed_documents is not available yet: starting without the seed documents"; \
 	fi

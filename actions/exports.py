@@ -9,7 +9,8 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from hatecrime.reports import spreadsheet_safe
@@ -21,6 +22,7 @@ FORMATS = {
 
 # (column, heading, width in the spreadsheet)
 COLUMNS = [
+    ("forum", "Forum", 30),
     ("meeting", "Meeting", 30),
     ("meeting_date", "Meeting date", 14),
     ("number", "Number", 9),
@@ -56,7 +58,9 @@ def resolved_owner(action) -> str:
 def action_row(action, *, base_url: str) -> dict:
     """One action as typed values: dates stay dates for the spreadsheet."""
     meeting = action.meeting
+    language = (translation.get_language() or "en")[:2]
     return {
+        "forum": meeting.forum.name_in(language) if meeting else "",
         "meeting": (meeting.title or meeting.forum.name) if meeting else "",
         "meeting_date": timezone.localdate(meeting.starts_at) if meeting else None,
         "number": action.number,
@@ -115,7 +119,16 @@ def render_xlsx(actions, *, base_url: str) -> bytes:
     return buffer.getvalue()
 
 
-def export_actions(actions, *, fmt: str, base_url: str) -> Download:
+def export_actions(actions, *, fmt: str, base_url: str, forum=None) -> Download:
+    """The actions as a file; named after ``forum`` (in the current language) when the list is
+    narrowed to one forum: "wales-race-forum-actions-2025-03-17.csv"."""
     render = {"csv": render_csv, "xlsx": render_xlsx}[fmt]
-    filename = f"actions-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    return Download(render(actions, base_url=base_url), FORMATS[fmt], filename)
+    return Download(render(actions, base_url=base_url), FORMATS[fmt], actions_filename(fmt, forum))
+
+
+def actions_filename(fmt: str, forum=None) -> str:
+    day = f"{timezone.localdate():%Y-%m-%d}"
+    if forum is None:
+        return f"actions-{day}.{fmt}"
+    name = slugify(forum.name_in((translation.get_language() or "en")[:2])) or forum.slug
+    return f"{name}-actions-{day}.{fmt}"

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
 from directory import access
+from directory.forums import ForumFilterMixin, forum_filter
 from directory.models import OrganisationAlias, OwnerRole
 from meetings.models import Meeting
 from reminders.services import no_one_to_remind
@@ -28,13 +29,14 @@ def roles_named(value):
     ]
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(ForumFilterMixin, django_filters.FilterSet):
     DUE_CHOICES = [
         ("overdue", _("Overdue")),
         ("due_soon", _("Due in the next 2 weeks")),
         ("no_date", _("No date")),
     ]
 
+    forum = forum_filter("meeting__forum")
     owner = django_filters.CharFilter(
         label=_("Owner"), method="filter_owner", help_text=_("As written or as resolved")
     )
@@ -57,7 +59,7 @@ class ActionFilter(django_filters.FilterSet):
 
     class Meta:
         model = ActionItem
-        fields = ["owner", "status", "due", "meeting", "reminders"]
+        fields = ["forum", "owner", "status", "due", "meeting", "reminders"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,10 @@
 """What an action's owner sees and does: "My actions" and the progress update form.
 
 Forum members own actions directly, through their organisation or through a role they hold
-(``ActionQuerySet.owned_by``). They may update only those; officials and the secretariat may
-update any action. An action the user may not see is a 404; one they may see but not change
-(a shared meeting's action owned by someone else) is a 403.
+(``ActionQuerySet.owned_by``). They may update only those, wherever they are; officials and the
+secretariat may update any action of a forum whose records they keep. An action the user may
+not see is a 404; one they may see but not change (a shared meeting's action owned by someone
+else) is a 403.
 """
 
 from dataclasses import dataclass, field
@@ -56,8 +57,8 @@ def group_actions(actions, today=None) -> list[ActionGroup]:
 
 
 def may_update(user, action) -> bool:
-    """Officials and the secretariat update any action; an owner updates their own."""
-    if access.is_staff_role(user):
+    """Officials and the forum's secretariat update any of its actions; an owner their own."""
+    if access.can_manage_forum(user, action.meeting.forum_id):
         return True
     return ActionItem.objects.owned_by(user).filter(pk=action.pk).exists()
 

@@ -45,15 +45,21 @@ class ActionQuerySet(models.QuerySet):
         return self.owned_by_person(access.person_of(user))
 
     def visible_to(self, user):
-        """Officials and secretariat see all; members see actions of meetings shared with them
-        and every action they own."""
-        if access.is_staff_role(user):
+        """Officials see all; the secretariat the actions of their forums' meetings; members
+        the actions of meetings shared with them, and every action they own wherever it is."""
+        scope = access.forum_scope(user)
+        if scope.every_forum:
             return self
-        if access.is_member(user):
-            shared = Meeting.objects.visible_to(user)
-            mine = self.owned_by(user).values("pk")
-            return self.filter(Q(meeting__in=shared) | Q(pk__in=mine))
-        return self.none()
+        if not access.has_any_role(user):
+            return self.none()
+        shared = Meeting.objects.visible_to(user)
+        mine = self.owned_by(user).values("pk")
+        return self.filter(Q(meeting__in=shared) | Q(pk__in=mine))
+
+    def editable_by(self, user):
+        """Actions whose records ``user`` may change as secretariat: those of forums they
+        manage (owners update their own actions through the progress form, not this)."""
+        return self.filter(access.managed_forums_q(user, "meeting__forum"))
 
 
 class ActionItem(VersionedModel):

@@ -91,8 +91,9 @@ class ActionDetailView(RoleRequiredMixin, DetailView):
         )
 
     def owner_cannot_be_reminded(self):
-        """For officials and the secretariat: why this open action's reminders reach nobody."""
-        if not access.is_staff_role(self.request.user):
+        """For those who keep the forum's records: why this open action's reminders reach
+        nobody."""
+        if not access.can_manage_forum(self.request.user, self.object.meeting.forum_id):
             return ""
         reason = reminder_services.why_no_one_to_remind(self.object)
         return reason.label if reason else ""

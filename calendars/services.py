@@ -26,10 +26,7 @@ logger = logging.getLogger(__name__)
 def meeting_invitees(meeting: Meeting):
     """People with an email who belong to the meeting's forum: the people of its member
     organisations, its individual members and the holders of its roles."""
-    today = timezone.localdate()
-    memberships = Membership.objects.filter(forum_id=meeting.forum_id).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=today)
-    )
+    memberships = Membership.objects.current().filter(forum_id=meeting.forum_id)
     condition = (
         Q(organisation_id__in=memberships.exclude(organisation=None).values("organisation_id"))
         | Q(pk__in=memberships.exclude(person=None).values("person_id"))
@@ -209,15 +206,17 @@ def feed_person(token: str) -> Person | None:
 
 
 def feed_meetings(person: Person):
-    """The meetings of the forums the person belongs to (every forum for officials and the
-    secretariat), from a year back: times and places only, never the notes."""
+    """The meetings of the forums the person currently belongs to (the secretariat's are among
+    them; every forum for officials), from a year back: times and places only, never the
+    notes."""
     since = timezone.now() - datetime.timedelta(days=366)
     meetings = Meeting.objects.filter(starts_at__gte=since)
-    if not (person.user and access.is_staff_role(person.user)):
-        condition = Q(memberships__person=person) | Q(owner_roles__holders=person)
+    if not (person.user and access.forum_scope(person.user).every_forum):
+        belongs = Q(person=person)
         if person.organisation_id:
-            condition |= Q(memberships__organisation_id=person.organisation_id)
-        forums = Forum.objects.filter(condition)
+            belongs |= Q(organisation_id=person.organisation_id)
+        current = Membership.objects.current().filter(belongs).values("forum")
+        forums = Forum.objects.filter(Q(pk__in=current) | Q(owner_roles__holders=person))
         meetings = meetings.filter(forum__in=forums.values("pk"))
     return meetings.select_related("forum").prefetch_related("items").order_by("starts_at")
 

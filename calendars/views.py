@@ -27,9 +27,9 @@ def meeting_for_user(request, pk) -> Meeting:
 
 
 def meeting_for_secretariat(request, pk) -> Meeting:
+    """The meeting if the user keeps its forum's records: 404 unseen, 403 seen but not theirs."""
     meeting = meeting_for_user(request, pk)
-    if not access.is_staff_role(request.user):
-        raise PermissionDenied
+    access.require_manage_forum(request.user, meeting.forum_id)
     return meeting
 
 

@@ -1,7 +1,9 @@
 """Composing, previewing and sending letters, and the outbox: officials and the secretariat only.
 
 Forum members get a 403 on every page here: drafts and delivery lists name recipients and
-their addresses, which members never see.
+their addresses, which members never see. The secretariat works on the letters of the forums
+whose records they keep: another forum's letter is a 404, or a 403 when they may read it (it
+was sent to them).
 """
 
 from django.contrib import messages
@@ -19,14 +21,18 @@ from correspondence.emails import letter_context
 from correspondence.forms import EnclosureForm, LetterComposeForm
 from correspondence.models import Delivery, Enclosure, Letter
 from directory import access
-from directory.models import Forum
+from directory.forms import new_record_forums
 from wrc.editing import StaleEditError
 
 staff_only = access.require(access.is_staff_role)
 
 
 def _letter_for(request, pk, **filters) -> Letter:
-    return get_object_or_404(Letter.objects.visible_to(request.user).filter(**filters), pk=pk)
+    """A letter the user may work on: 404 if they may not see it, 403 if they may see it but
+    do not keep the records of its forum."""
+    letter = get_object_or_404(Letter.objects.visible_to(request.user).filter(**filters), pk=pk)
+    access.require_manage_forum(request.user, letter.forum_id)
+    return letter
 
 
 def _draft_for(request, pk) -> Letter:
@@ -40,22 +46,28 @@ def _draft_for(request, pk) -> Letter:
 def compose(request):
     """Pick a letter to start from, then fill in the new one; saving makes a draft."""
     template = None
+    templates = services.letter_templates(user=request.user)
     if "from" in request.GET:
         if not request.GET["from"].isdigit():
             raise Http404("No such letter to start from.")
-        template = get_object_or_404(services.letter_templates(), pk=request.GET["from"])
+        template = get_object_or_404(templates, pk=request.GET["from"])
+    forums = new_record_forums(request.user)
     if request.method == "POST":
-        form = LetterComposeForm(request.POST)
+        form = LetterComposeForm(request.POST, forums=forums)
         if form.is_valid():
-            letter = services.letter_save_draft(form=form, forum=Forum.default())
+            letter = services.letter_save_draft(form=form, forum=form.cleaned_data["forum"])
             messages.success(request, _("Draft saved. Add enclosures, then preview it."))
             return redirect("correspondence:draft", pk=letter.pk)
     else:
-        form = LetterComposeForm(initial=services.letter_initial_from(template=template))
+        initial = services.letter_initial_from(template=template)
+        chosen = forums.filter(slug=request.GET.get("forum", "")).first()
+        if chosen is not None:  # ?forum=<slug>, from a forum's page
+            initial["forum"] = chosen
+        form = LetterComposeForm(initial=initial, forums=forums)
     context = {
         "form": form,
         "template": template,
-        "templates": services.letter_templates().only("pk", "reference", "subject_en", "date"),
+        "templates": templates.only("pk", "reference", "subject_en", "date"),
         "show_form": template is not None or request.GET.get("blank") or request.method == "POST",
     }
     return render(request, "correspondence/compose.html", context)
@@ -178,10 +190,10 @@ def _counted(queryset):
 
 @staff_only
 def outbox(request):
-    letters = _counted(
-        Letter.objects.visible_to(request.user).exclude(status=Letter.Status.DRAFT)
-    ).filter(n_all__gt=0)
-    drafts = Letter.objects.visible_to(request.user).filter(status=Letter.Status.DRAFT)
+    # Only the letters of forums whose records the user keeps: those are theirs to send.
+    theirs = Letter.objects.editable_by(request.user)
+    letters = _counted(theirs.exclude(status=Letter.Status.DRAFT)).filter(n_all__gt=0)
+    drafts = theirs.filter(status=Letter.Status.DRAFT)
     context = {"letters": letters.order_by("-sent_at", "-pk"), "drafts": drafts.order_by("-pk")}
     return render(request, "correspondence/outbox.html", context)
 

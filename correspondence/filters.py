@@ -3,9 +3,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Letter
+from directory.forums import ForumFilterMixin, forum_filter
 
 
-class LetterFilter(django_filters.FilterSet):
+class LetterFilter(ForumFilterMixin, django_filters.FilterSet):
+    forum = forum_filter()
     text = django_filters.CharFilter(label=_("Subject or reference contains"), method="filter_text")
     year = django_filters.NumberFilter(label=_("Year"), field_name="date__year")
     status = django_filters.ChoiceFilter(
@@ -14,7 +16,7 @@ class LetterFilter(django_filters.FilterSet):
 
     class Meta:
         model = Letter
-        fields = ["text", "year", "status"]
+        fields = ["forum", "text", "year", "status"]
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Enclosure, Letter, validate_enclosure
 from correspondence.services import COPIED_FIELDS
+from directory.forms import limit_forum_choices
 from directory.models import Organisation, Person
 from wrc.editing import VersionedModelForm
 
@@ -82,7 +83,8 @@ def _looks_like(ext: str, content: bytes) -> bool:
 
 class LetterComposeForm(VersionedModelForm):
     """A new letter, or a draft being changed: a draft's save is refused, with what changed, if
-    someone else saved it after this form was opened (see wrc.editing)."""
+    someone else saved it after this form was opened (see wrc.editing). A new letter also
+    chooses its forum among ``forums`` (those the user keeps the records of)."""
 
     cc_list = forms.CharField(
         label=_("Cc list"),
@@ -96,6 +98,7 @@ class LetterComposeForm(VersionedModelForm):
         # The letter's wording is what a new letter copies from the one it starts from; the
         # reference, date and recipients are chosen anew each time.
         fields = [
+            "forum",
             "reference",
             "date",
             *COPIED_FIELDS,
@@ -104,6 +107,7 @@ class LetterComposeForm(VersionedModelForm):
             "recipient_people",
         ]
         labels = {
+            "forum": _("Forum"),
             "organisation_en": _("Organisation (English)"),
             "organisation_cy": _("Organisation (Welsh)"),
             "closing_en": _("Closing (English)"),
@@ -132,8 +136,12 @@ class LetterComposeForm(VersionedModelForm):
             "recipient_people": forms.SelectMultiple(attrs={"size": 8}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, forums=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None and forums is not None:
+            limit_forum_choices(self.fields["forum"], forums)
+        else:
+            del self.fields["forum"]
         self.fields["recipient_organisations"].queryset = Organisation.objects.order_by("name")
         self.fields["recipient_people"].queryset = Person.objects.select_related(
             "organisation"
@@ -141,6 +149,9 @@ class LetterComposeForm(VersionedModelForm):
         self.fields["recipient_people"].label_from_instance = _person_label
         if self.instance.pk is not None and "cc_list" not in self.initial:
             self.initial["cc_list"] = cc_list_text(self.instance)
+
+    def clean_forum(self):
+        return self.fields["forum"].only_forum or self.cleaned_data["forum"]
 
     def extra_snapshot(self, instance) -> dict:
         # The cc list is kept in its own rows: compare it as the form shows it.

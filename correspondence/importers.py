@@ -23,6 +23,7 @@ from wrc.lib.importing import (
     ImportFormatError,
     ImportReport,
     delete_rest,
+    refuse_other_forum,
     run_import,
     squash,
     sync_object,
@@ -224,11 +225,15 @@ def _cc_organisation(text: str, report: ImportReport) -> Organisation | None:
     return None
 
 
-def save_letter(parsed: ParsedLetter, *, source_name: str, report: ImportReport) -> Letter:
-    forum = forum_ensure(report=report)
+def save_letter(
+    parsed: ParsedLetter, *, source_name: str, report: ImportReport, forum=None
+) -> Letter:
+    forum = forum_ensure(report=report, forum=forum)
+    lookup = {"reference": parsed.reference}
+    refuse_other_forum(Letter, lookup=lookup, forum=forum, what=f"Letter {parsed.reference}")
     letter = sync_object(
         Letter,
-        lookup={"reference": parsed.reference},
+        lookup=lookup,
         values={
             "forum": forum,
             "date": parsed.date,
@@ -271,13 +276,16 @@ def save_letter(parsed: ParsedLetter, *, source_name: str, report: ImportReport)
     return letter
 
 
-def import_letter(*, text: str, source_name: str = "", dry_run: bool = False) -> ImportReport:
-    """Parse, then save in one transaction (rolled back on a dry run)."""
+def import_letter(
+    *, text: str, source_name: str = "", dry_run: bool = False, forum=None
+) -> ImportReport:
+    """Parse, then save in one transaction (rolled back on a dry run), as a letter of ``forum``
+    (the first forum by default)."""
     parsed = parse_letter(text)
 
     def write():
         report = ImportReport(f"Letter {parsed.reference}")
-        save_letter(parsed, source_name=source_name, report=report)
+        save_letter(parsed, source_name=source_name, report=report, forum=forum)
         return report
 
     return run_import(write, dry_run=dry_run)

@@ -27,21 +27,30 @@ class LanguageMode(models.TextChoices):
 
 class LetterQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Officials and secretariat see every letter; members see letters sent to the members."""
-        if access.is_staff_role(user):
+        """Officials see every letter; the secretariat every letter of their forums; members
+        the letters sent to all members of a forum they belong to, and letters sent to them or
+        their organisation by name."""
+        scope = access.forum_scope(user)
+        if scope.every_forum:
             return self
-        if access.is_member(user):
-            person = access.person_of(user)
-            condition = Q(audience=Letter.Audience.ALL_MEMBERS, status=Letter.Status.SENT)
-            if person is not None:
-                condition |= Q(status=Letter.Status.SENT, recipient_people=person)
-                if person.organisation_id:
-                    condition |= Q(
-                        status=Letter.Status.SENT,
-                        recipient_organisations=person.organisation_id,
-                    )
-            return self.filter(condition).distinct()
-        return self.none()
+        if not access.has_any_role(user):
+            return self.none()
+        sent = Q(status=Letter.Status.SENT)
+        condition = Q(forum_id__in=scope.staff) | (
+            sent & Q(audience=Letter.Audience.ALL_MEMBERS, forum_id__in=scope.member)
+        )
+        person = access.person_of(user)
+        if person is not None:
+            addressed = Q(pk__in=self.filter(recipient_people=person).values("pk"))
+            if person.organisation_id:
+                addressed |= Q(
+                    pk__in=self.filter(recipient_organisations=person.organisation_id).values("pk")
+                )
+            condition |= sent & addressed
+        return self.filter(condition)
+
+    def editable_by(self, user):
+        return self.filter(access.managed_forums_q(user))
 
 
 class Letter(VersionedModel):

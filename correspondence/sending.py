@@ -55,10 +55,8 @@ class SweepResult:
 def letter_recipients(*, letter: Letter):
     """Everyone the letter is addressed to, with or without an email address."""
     if letter.audience == Letter.Audience.ALL_MEMBERS:
-        today = timezone.localdate()
-        current = Membership.objects.filter(forum=letter.forum).filter(
-            Q(left_on__isnull=True) | Q(left_on__gt=today)
-        )
+        # The letter's forum only, and the one rule of who is a member today.
+        current = Membership.objects.current().filter(forum_id=letter.forum_id)
         # A member organisation is reached through the people the directory lists for it.
         condition = Q(pk__in=current.filter(person__isnull=False).values("person")) | Q(
             organisation__in=current.filter(person__isnull=True).values("organisation")

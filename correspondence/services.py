@@ -44,12 +44,13 @@ WELSH_LANGUAGE_STATEMENT_EN = (
 )
 
 
-def letter_templates():
-    """Letters a new one can start from: imported letters (the ministerial letter) first."""
+def letter_templates(*, user):
+    """Letters ``user`` may start a new one from (those they may read): imported letters (the
+    ministerial letter) first."""
     imported_first = Case(
         When(source_document="", then=Value(1)), default=Value(0), output_field=IntegerField()
     )
-    return Letter.objects.order_by(imported_first, "-date", "reference")
+    return Letter.objects.visible_to(user).order_by(imported_first, "-date", "reference")
 
 
 def letter_initial_from(*, template: Letter | None) -> dict:

@@ -73,6 +73,9 @@ class PersonPageMixin(DirectoryEditorsMixin, PageMixin):
     parent_url = reverse_lazy("directory:person_list")
     parent_label = _("People")
 
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
 
 class PersonCreateView(PersonPageMixin, VersionedFormMixin, CreateView):
     page_title = _("Add a person")

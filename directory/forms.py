@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from directory import access
 from directory.models import (
     Forum,
     Membership,
@@ -19,6 +20,35 @@ from directory.models import (
     normalise_name,
 )
 from wrc.editing import VersionedModelForm
+
+
+def new_record_forums(user):
+    """The forums a new meeting or letter of ``user``'s may belong to: those whose records they
+    keep. A new installation has its first forum made here, as before it held several."""
+    forums = access.managed_forums(user)
+    if access.is_official(user) and not forums.exists():
+        Forum.default()
+    return forums
+
+
+def limit_forum_choices(field, forums) -> None:
+    """Make the "Forum" choice ``field`` offer only ``forums`` (those the user keeps the records
+    of) and refuse any other with a clear message. With one forum it is chosen already, and a
+    form sent without it means that one."""
+    field.queryset = forums
+    field.label_from_instance = lambda forum: forum.local_name
+    field.error_messages = field.error_messages | {
+        "required": _("Choose the forum it belongs to."),
+        "invalid_choice": _(
+            "You do not keep the records of that forum. Choose one of the forums listed."
+        ),
+    }
+    first_two = list(forums[:2])
+    field.only_forum = first_two[0] if len(first_two) == 1 else None
+    if field.only_forum is not None:
+        field.required, field.initial, field.empty_label = False, field.only_forum, None
+    else:
+        field.empty_label = _("Choose a forum")
 
 
 def organisation_named(key: str, *, exclude_pk=None):
@@ -146,12 +176,21 @@ class PersonForm(VersionedModelForm):
         ]
         widgets = {"preferred_language": forms.RadioSelect}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.forum = Forum.default()
         self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        if user is not None:
+            # People are shared between forums, their memberships and roles are not: the
+            # secretariat of another forum may not make anyone (themselves) a member here.
+            if not access.can_manage_forum(user, self.forum):
+                del self.fields["membership_role"]
+            self.fields["roles"].queryset = self.fields["roles"].queryset.filter(
+                access.managed_forums_q(user)
+            )
         if self.instance.pk:
-            self.fields["membership_role"].initial = self.membership_role_of(self.instance)
+            if "membership_role" in self.fields:
+                self.fields["membership_role"].initial = self.membership_role_of(self.instance)
             self.fields["roles"].initial = self.roles_of(self.instance)
 
     def membership_role_of(self, person):
@@ -183,10 +222,14 @@ class PersonForm(VersionedModelForm):
         return cleaned
 
     def save_related(self, person):
-        person.owner_roles.set(self.cleaned_data["roles"])
-        membership_set_role(
-            person=person, forum=self.forum, role=self.cleaned_data["membership_role"]
-        )
+        # Roles the form did not offer (other forums') are kept as they are.
+        offered = self.fields["roles"].queryset
+        others = person.owner_roles.exclude(pk__in=offered.values("pk"))
+        person.owner_roles.set([*self.cleaned_data["roles"], *others])
+        if "membership_role" in self.fields:
+            membership_set_role(
+                person=person, forum=self.forum, role=self.cleaned_data["membership_role"]
+            )
 
 
 def membership_set_role(*, person, forum, role):

@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -188,10 +190,46 @@ class Person(VersionedModel):
         return f"{self.full_name} {self.honorific}".strip()
 
 
+class ForumQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Officials see every forum; others the forums they belong to or are secretariat of."""
+        from directory import access
+
+        scope = access.forum_scope(user)
+        if scope.every_forum:
+            return self
+        return self.filter(pk__in=scope.staff | scope.member)
+
+
 class Forum(models.Model):
+    """A forum, board, group or panel: the home of its own meetings, memberships, owner roles,
+    letters and delivery plans. People and organisations are shared between forums."""
+
+    class Kind(models.TextChoices):
+        FORUM = "forum", _("Forum")
+        BOARD = "board", _("Board")
+        GROUP = "group", _("Group")
+        PANEL = "panel", _("Panel")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     name_cy = models.CharField(_("name (Welsh)"), max_length=200, blank=True)
+    short_name = models.CharField(
+        _("short name"), max_length=50, blank=True, help_text=_("For example WRF")
+    )
+    short_name_cy = models.CharField(_("short name (Welsh)"), max_length=50, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.FORUM)
     slug = models.SlugField(unique=True)
+    reminders_enabled = models.BooleanField(
+        _("send reminders"),
+        default=True,
+        help_text=_("Owners of this forum's open actions receive deadline reminders."),
+    )
+    reminder_days_before_meeting = models.PositiveSmallIntegerField(
+        _("days before a meeting that open actions are raised"), default=7
+    )
+    history = HistoricalRecords()
+
+    objects = ForumQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -201,13 +239,55 @@ class Forum(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            base = slugify(self.name)[:45] or "forum"
+            slug, n = base, 2
+            while Forum.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+                slug, n = f"{base}-{n}", n + 1
+            self.slug = slug
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("directory:forum_detail", args=[self.slug])
+
+    def name_in(self, language: str) -> str:
+        """The forum's name in ``language`` ("en" or "cy"), English when it has no Welsh name."""
+        return self.name_cy if language == Language.WELSH and self.name_cy else self.name
+
+    def short_name_in(self, language: str) -> str:
+        if language == Language.WELSH and self.short_name_cy:
+            return self.short_name_cy
+        return self.short_name or self.name_in(language)
+
+    @property
+    def local_name(self) -> str:
+        """The name in the language of the current request."""
+        return self.name_in((get_language() or "en")[:2])
+
     @classmethod
     def default(cls):
+        """The first forum: the Wales Race Forum (``FORUM_NAME``), which holds the records of
+        the installation from before it held several forums."""
         forum, _created = cls.objects.get_or_create(
             slug=slugify(settings.FORUM_NAME),
             defaults={"name": settings.FORUM_NAME, "name_cy": "Fforwm Hil Cymru"},
         )
         return forum
+
+    @classmethod
+    def lookup(cls, name: str):
+        """The forum called ``name`` (English or Welsh name, short name or slug); None if none."""
+        key = (name or "").strip()
+        if not key:
+            return None
+        return cls.objects.filter(
+            Q(name__iexact=key)
+            | Q(name_cy__iexact=key)
+            | Q(slug__iexact=key)
+            | (Q(short_name__iexact=key) & ~Q(short_name=""))
+            | (Q(short_name_cy__iexact=key) & ~Q(short_name_cy=""))
+        ).first()
 
 
 class MembershipRole(models.TextChoices):
@@ -218,8 +298,19 @@ class MembershipRole(models.TextChoices):
     OBSERVER = "observer", _("Observer")
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """Memberships that hold on ``on`` (today by default). ``left_on`` is the last day of
+        membership: someone leaving today is still a member today. The one rule every "all
+        members" list (letters, invitations, access) uses."""
+        on = on or timezone.localdate()
+        return self.filter(Q(joined_on__isnull=True) | Q(joined_on__lte=on)).filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=on)
+        )
+
+
 class Membership(models.Model):
-    """An organisation or a person belonging to the forum, in one role."""
+    """An organisation or a person belonging to one forum, in one role, between two dates."""
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
@@ -233,6 +324,8 @@ class Membership(models.Model):
     )
     joined_on = models.DateField(_("joined"), null=True, blank=True)
     left_on = models.DateField(_("left"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "organisation__name", "person__full_name"]

@@ -7,6 +7,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils.text import slugify
+
 from directory.known_organisations import CHAIR, KNOWN_ORGANISATIONS, OWNER_ROLES, WELSH_GOVERNMENT
 from directory.models import (
     Forum,
@@ -212,9 +215,9 @@ def person_resolve(text: str) -> Person | None:
     return Person.objects.filter(full_name__iexact=name).first()
 
 
-def chair_ensure(*, forum: Forum, report: ImportReport) -> Person:
-    """The forum's chair as a person, holding the chair membership."""
-    chair = ensure_object(
+def chair_person_ensure(*, report: ImportReport) -> Person:
+    """The chair the documents name, as a person."""
+    return ensure_object(
         Person,
         lookup={"full_name": CHAIR["full_name"]},
         defaults={
@@ -225,13 +228,67 @@ def chair_ensure(*, forum: Forum, report: ImportReport) -> Person:
         },
         report=report,
     )
+
+
+def chair_ensure(*, forum: Forum, report: ImportReport) -> Person:
+    """The forum's chair as a person, holding the chair membership."""
+    chair = chair_person_ensure(report=report)
     membership_ensure(forum=forum, person=chair, role=MembershipRole.CHAIR, report=report)
     return chair
 
 
-def forum_ensure(*, report: ImportReport) -> Forum:
-    """The forum with the roles that own actions in its notes, and its chair."""
-    forum = Forum.default()
+class ForumChoiceError(Exception):
+    """No forum was named while several exist, or the name is not a forum's."""
+
+    def __init__(self, message: str, *, unknown: bool = False):
+        self.unknown = unknown
+        super().__init__(message)
+
+
+def forum_names() -> str:
+    return ", ".join(f'"{name}"' for name in Forum.objects.values_list("name", flat=True))
+
+
+def forum_choose(*, name: str | None = None, create: bool = False) -> Forum | None:
+    """The forum that a document's records go in, for the importers' ``--forum``.
+
+    No name: the only forum when there is one, the first forum (None, see ``forum_ensure``) when
+    there is none yet; several forums and no name is refused, so that records never land in a
+    forum by accident. A name is looked up as ``Forum.lookup`` does; an unknown one is refused,
+    unless ``create``: then an unsaved forum of that name, which ``forum_ensure`` saves inside
+    the import's transaction (so a dry run creates nothing).
+    """
+    if not name:
+        forums = list(Forum.objects.all()[:2])
+        if len(forums) > 1:
+            raise ForumChoiceError(f"Name the forum: there are several ({forum_names()}).")
+        return forums[0] if forums else None
+    forum = Forum.lookup(name)
+    if forum is not None:
+        return forum
+    if not Forum.objects.exists() and slugify(name) == slugify(settings.FORUM_NAME):
+        return None  # the first forum, on an installation that has none yet
+    if create:
+        return Forum(name=" ".join(name.split()))
+    known = forum_names() or "none yet"
+    raise ForumChoiceError(
+        f'There is no forum called "{name}". The forums are: {known}.', unknown=True
+    )
+
+
+def _is_first_forum(forum: Forum) -> bool:
+    return forum.slug == slugify(settings.FORUM_NAME)
+
+
+def forum_ensure(*, report: ImportReport, forum: Forum | None = None) -> Forum:
+    """``forum`` (the first forum by default; saved if new) with the roles that own actions in
+    its notes. The chair the documents name is the first forum's: another forum's chair is
+    recorded by officials, though the person is known everywhere (the notes name them)."""
+    if forum is None:
+        forum = Forum.default()
+    elif forum.pk is None:
+        forum.save()
+        report.created[str(Forum._meta.verbose_name_plural)] += 1
     for role in OWNER_ROLES:
         ensure_object(
             OwnerRole,
@@ -239,7 +296,10 @@ def forum_ensure(*, report: ImportReport) -> Forum:
             defaults={"category": role["category"], "aliases": list(role["aliases"])},
             report=report,
         )
-    chair_ensure(forum=forum, report=report)
+    if _is_first_forum(forum):
+        chair_ensure(forum=forum, report=report)
+    else:
+        chair_person_ensure(report=report)
     return forum
 
 

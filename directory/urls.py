@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory import urls_editing, views
+from directory import forum_views, urls_editing, views
 
 app_name = "directory"
 urlpatterns = [
@@ -12,5 +12,19 @@ urlpatterns = [
     ),
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("forums/", forum_views.ForumListView.as_view(), name="forum_list"),
+    path("add/forum/", forum_views.ForumCreateView.as_view(), name="forum_add"),
+    path("forums/<slug:slug>/", forum_views.ForumDetailView.as_view(), name="forum_detail"),
+    path("forums/<slug:slug>/edit/", forum_views.ForumUpdateView.as_view(), name="forum_edit"),
+    path(
+        "forums/<slug:slug>/members/add/",
+        forum_views.MembershipCreateView.as_view(),
+        name="membership_add",
+    ),
+    path(
+        "forums/<slug:slug>/members/<int:pk>/end/",
+        forum_views.MembershipEndView.as_view(),
+        name="membership_end",
+    ),
 ]
 urlpatterns += urls_editing.urlpatterns

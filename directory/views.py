@@ -7,7 +7,7 @@ from directory import access
 from directory.access import RoleRequiredMixin
 from directory.filters import OrganisationFilter, PersonFilter
 from directory.models import Organisation, Person
-from hatecrime.models import PlanAction
+from hatecrime.models import DeliveryPlan, PlanAction
 from meetings.models import Meeting
 from wrc.lib.sorting import SortableListMixin
 
@@ -39,7 +39,10 @@ class OrganisationDetailView(RoleRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         user, organisation = self.request.user, self.object
         context = {
-            "led_actions": PlanAction.objects.filter(lead_links__organisation=organisation)
+            "led_actions": PlanAction.objects.filter(
+                lead_links__organisation=organisation,
+                plan__in=DeliveryPlan.objects.visible_to(user),
+            )
             .select_related("plan")
             .order_by("plan", "sort_major", "sort_minor"),
             "owned_actions": ActionItem.objects.visible_to(user)

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 from actions.models import ActionItem
 from meetings.models import Attendance, Meeting
@@ -353,10 +354,12 @@ def action_row(action: ActionItem, number: int, language: str) -> ActionRow:
 
 
 def notes_filename(meeting: Meeting, language: str, extension: str) -> str:
-    """'wales-race-forum-2025-03-17-notes-en.docx': forum, date and language."""
+    """'wales-race-forum-2025-03-17-notes-en.docx', 'fforwm-hil-cymru-2025-03-17-notes-cy.docx':
+    the forum's name in the notes' language (English for both), the date and the language."""
     local = timezone.localtime(meeting.starts_at)
     suffix = "en-cy" if language == "both" else language
-    return f"{meeting.forum.slug}-{local:%Y-%m-%d}-notes-{suffix}.{extension}"
+    forum = slugify(meeting.forum.name_in(language)) or meeting.forum.slug
+    return f"{forum}-{local:%Y-%m-%d}-notes-{suffix}.{extension}"
 
 
 # Markdown -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ by a page break continues on a row with an empty first cell; cells may hold HTML
 import re
 from dataclasses import dataclass, field
 
+from directory.models import Forum
 from directory.services import organisations_from_text
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
 from wrc.lib.importing import (
@@ -16,6 +17,7 @@ from wrc.lib.importing import (
     Piece,
     html_to_pieces,
     join_fragments,
+    refuse_other_forum,
     render_pieces,
     run_import,
     squash,
@@ -195,11 +197,17 @@ def _sync_leads(action: PlanAction, organisations: list, report: ImportReport) -
     counter["plan action leads"] += len(wanted) if not current else 1
 
 
-def save_delivery_plan(parsed: ParsedPlan, *, source_name: str, report: ImportReport):
+def save_delivery_plan(parsed: ParsedPlan, *, source_name: str, report: ImportReport, forum=None):
+    forum = forum or Forum.default()
+    lookup = {"period": parsed.period}
+    refuse_other_forum(
+        DeliveryPlan, lookup=lookup, forum=forum, what=f"The delivery plan {parsed.period}"
+    )
     plan = sync_object(
         DeliveryPlan,
-        lookup={"period": parsed.period},
+        lookup=lookup,
         values={
+            "forum": forum,
             "title_en": parsed.title,
             "introduction_en": parsed.introduction,
             "source_document": source_name,
@@ -237,15 +245,16 @@ def save_delivery_plan(parsed: ParsedPlan, *, source_name: str, report: ImportRe
 
 
 def import_delivery_plan(
-    *, text: str, source_name: str = "", dry_run: bool = False
+    *, text: str, source_name: str = "", dry_run: bool = False, forum=None
 ) -> ImportReport:
-    """Parse, then save in one transaction (rolled back on a dry run)."""
+    """Parse, then save in one transaction (rolled back on a dry run). The plan belongs to
+    ``forum``, the forum that monitors it (the first forum by default)."""
     parsed = parse_delivery_plan(text)
     label = f"Delivery plan {parsed.period} ({len(parsed.actions())} actions)"
 
     def write():
         report = ImportReport(label)
-        save_delivery_plan(parsed, source_name=source_name, report=report)
+        save_delivery_plan(parsed, source_name=source_name, report=report, forum=forum)
         return report
 
     return run_import(write, dry_run=dry_run)

@@ -6,10 +6,37 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from directory.models import Organisation, VersionedModel
+from directory import access
+from directory.models import Forum, Organisation, VersionedModel
+
+
+class DeliveryPlanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A plan is seen by the forum that monitors it and by the forums it is shared with."""
+        scope = access.forum_scope(user)
+        if scope.every_forum:
+            return self
+        forums = scope.staff | scope.member
+        if not forums:
+            return self.none()
+        shared = self.filter(shared_with__in=forums).values("pk")
+        return self.filter(models.Q(forum_id__in=forums) | models.Q(pk__in=shared))
 
 
 class DeliveryPlan(VersionedModel):
+    forum = models.ForeignKey(
+        Forum,
+        verbose_name=_("monitored by"),
+        on_delete=models.PROTECT,
+        related_name="delivery_plans",
+    )
+    shared_with = models.ManyToManyField(
+        Forum,
+        verbose_name=_("shared with"),
+        blank=True,
+        related_name="shared_delivery_plans",
+        help_text=_("Other forums whose members may read the plan; only its own forum edits it."),
+    )
     title_en = models.CharField(_("title (English)"), max_length=255)
     title_cy = models.CharField(_("title (Welsh)"), max_length=255, blank=True)
     period = models.CharField(_("period"), max_length=20, unique=True, help_text="2016-17")
@@ -20,6 +47,8 @@ class DeliveryPlan(VersionedModel):
     )
     source_document = models.CharField(max_length=255, blank=True, editable=False)
     history = HistoricalRecords()
+
+    objects = DeliveryPlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["-period"]

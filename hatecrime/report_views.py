@@ -1,5 +1,5 @@
-"""Downloads of the delivery plan. Every role may have them (the plan is a published document);
-a signed-in user with no role is refused."""
+"""Downloads of the delivery plan. Every role may have those of the plans it may read (its
+forums' and those shared with them); a signed-in user with no role is refused."""
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -23,10 +23,15 @@ def lead_from_query(request) -> Organisation | None:
     return lead
 
 
+def plan_for(request, period) -> DeliveryPlan:
+    """The plan if the user may read it; 404 otherwise."""
+    return get_object_or_404(DeliveryPlan.objects.visible_to(request.user), period=period)
+
+
 @require_GET
 @access.require(access.has_any_role)
 def plan_downloads(request, period):
-    plan = get_object_or_404(DeliveryPlan, period=period)
+    plan = plan_for(request, period)
     leads = Organisation.objects.filter(plan_lead_links__action__plan=plan).distinct()
     context = {
         "plan": plan,
@@ -40,7 +45,7 @@ def plan_downloads(request, period):
 @require_GET
 @access.require(access.has_any_role)
 def plan_export(request, period, fmt):
-    plan = get_object_or_404(DeliveryPlan, period=period)
+    plan = plan_for(request, period)
     if fmt not in reports.FORMATS:
         raise Http404(_("The plan cannot be downloaded in that format."))
     report = reports.export_plan(plan, fmt=fmt, lead=lead_from_query(request))

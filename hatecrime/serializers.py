@@ -51,6 +51,7 @@ def plan_data(plan: DeliveryPlan) -> dict:
     """The plan and all its actions, ready for JSON."""
     return {
         "plan": {
+            "forum": plan.forum.name,
             "title": plan.title_en,
             "title_cy": plan.title_cy,
             "period": plan.period,

@@ -24,6 +24,7 @@ def plan_copy_year(
     try:
         with transaction.atomic():
             plan = DeliveryPlan.objects.create(
+                forum=source.forum,
                 title_en=title_en or source.title_en,
                 title_cy=title_cy or source.title_cy,
                 period=period,

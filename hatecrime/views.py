@@ -1,26 +1,31 @@
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
+from django_filters.views import FilterView
 
 from directory.access import RoleRequiredMixin
+from hatecrime.filters import PlanFilter
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
 
-# Every role sees the delivery plan: it is a published document.
+# Every role sees the delivery plans of its forums, and those shared with them: a plan is a
+# published document, but each forum monitors its own (DeliveryPlan.objects.visible_to).
 
 LEADS = Prefetch(
     "lead_links", queryset=PlanActionLead.objects.select_related("organisation").order_by("order")
 )
 
 
-class PlanListView(RoleRequiredMixin, ListView):
+class PlanListView(RoleRequiredMixin, FilterView):
     template_name = "hatecrime/deliveryplan_list.html"
     context_object_name = "plans"
+    filterset_class = PlanFilter
+    strict = False
 
     def get_queryset(self):
-        return DeliveryPlan.objects.annotate(
+        return DeliveryPlan.objects.visible_to(self.request.user).annotate(
             objective_count=Count("objectives", distinct=True),
             action_count=Count("actions", distinct=True),
-        ).order_by("-period")
+        ).select_related("forum").order_by("-period")
 
 
 class PlanDetailView(RoleRequiredMixin, DetailView):
@@ -38,7 +43,9 @@ class PlanDetailView(RoleRequiredMixin, DetailView):
         objectives = Objective.objects.order_by("number").prefetch_related(
             Prefetch("areas", queryset=areas)
         )
-        return DeliveryPlan.objects.prefetch_related(Prefetch("objectives", queryset=objectives))
+        return DeliveryPlan.objects.visible_to(self.request.user).prefetch_related(
+            Prefetch("objectives", queryset=objectives)
+        )
 
 
 class PlanActionDetailView(RoleRequiredMixin, DetailView):
@@ -46,9 +53,12 @@ class PlanActionDetailView(RoleRequiredMixin, DetailView):
     context_object_name = "action"
 
     def get_object(self, queryset=None):
-        queryset = PlanAction.objects.select_related(
-            "plan", "area__objective", "origin__plan"
-        ).prefetch_related(LEADS)
+        plans = DeliveryPlan.objects.visible_to(self.request.user)
+        queryset = (
+            PlanAction.objects.filter(plan__in=plans)
+            .select_related("plan", "area__objective", "origin__plan")
+            .prefetch_related(LEADS)
+        )
         return get_object_or_404(
             queryset, plan__period=self.kwargs["period"], reference=self.kwargs["reference"]
         )

@@ -1,5 +1,7 @@
 """Officials and the secretariat write up a meeting in one flow: details, agenda, attendance,
-actions, and the actions of the meeting before. Forum members and outsiders get 403."""
+actions, and the actions of the meeting before. Forum members and outsiders get 403; the
+secretariat of another forum gets 404 for a meeting they may not see and 403 for one they may
+see but whose forum they do not keep the records of."""
 
 from django.contrib import messages
 from django.db import transaction
@@ -16,7 +18,7 @@ from actions.forms import PreviousActionsFormSetClass, action_formset_class
 from actions.models import ActionItem
 from actions.services import refresh_next_meeting_due_dates
 from directory import access
-from directory.models import Forum
+from directory.forms import new_record_forums
 from meetings import services
 from meetings.forms import AgendaFormSet, AttendanceFormSet, MeetingForm, MeetingLockForm
 from meetings.models import Meeting
@@ -33,6 +35,15 @@ STEPS = (
 
 class StaffOnlyMixin(access.RoleRequiredMixin):
     role_check = staticmethod(access.is_staff_role)
+
+
+def meeting_for_editing(user, pk, queryset=None) -> Meeting:
+    """The meeting ``user`` may change: 404 if they may not see it, 403 if its forum is not
+    one whose records they keep."""
+    queryset = Meeting.objects.all() if queryset is None else queryset
+    meeting = get_object_or_404(queryset.visible_to(user).select_related("forum"), pk=pk)
+    access.require_manage_forum(user, meeting.forum_id)
+    return meeting
 
 
 def step_links(meeting, current):
@@ -56,10 +67,17 @@ class MeetingCreateView(StaffOnlyMixin, VersionedFormMixin, CreateView):
     template_name = "meetings/edit/meeting_form.html"
     success_message = _("The meeting has been created. Now add its agenda.")
 
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"forums": new_record_forums(self.request.user)}
+
+    def get_initial(self):
+        # ?forum=<slug>, from a forum's page: the new meeting is that forum's, if it is theirs.
+        slug = self.request.GET.get("forum", "")
+        forum = access.managed_forums(self.request.user).filter(slug=slug).first()
+        return {"forum": forum} if forum else {}
+
     def save_form(self, form):
-        meeting = form.save(commit=False)
-        meeting.forum = Forum.default()
-        return services.meeting_create(meeting=meeting)
+        return services.meeting_create(meeting=form.save(commit=False))
 
     def get_success_url(self):
         return reverse("meetings:edit_agenda", args=[self.object.pk])
@@ -71,8 +89,8 @@ class MeetingDetailsView(StaffOnlyMixin, VersionedUpdateView):
     context_object_name = "meeting"
     step = "meetings:edit"
 
-    def get_queryset(self):
-        return Meeting.objects.visible_to(self.request.user).select_related("forum")
+    def get_object(self, queryset=None):
+        return meeting_for_editing(self.request.user, self.kwargs["pk"])
 
     def save_form(self, form):
         sequence_before = form.instance.ics_sequence
@@ -126,8 +144,7 @@ class MeetingStepView(StaffOnlyMixin, View):
 
     @cached_property
     def meeting(self):
-        queryset = Meeting.objects.visible_to(self.request.user).select_related("forum")
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+        return meeting_for_editing(self.request.user, self.kwargs["pk"])
 
     def get_formset(self, data=None):
         raise NotImplementedError

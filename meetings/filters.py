@@ -1,10 +1,12 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from directory.forums import ForumFilterMixin, forum_filter
 from meetings.models import Meeting
 
 
-class MeetingFilter(django_filters.FilterSet):
+class MeetingFilter(ForumFilterMixin, django_filters.FilterSet):
+    forum = forum_filter()
     title = django_filters.CharFilter(label=_("Title contains"), lookup_expr="icontains")
     year = django_filters.NumberFilter(label=_("Year"), field_name="starts_at__year")
     status = django_filters.ChoiceFilter(
@@ -13,4 +15,4 @@ class MeetingFilter(django_filters.FilterSet):
 
     class Meta:
         model = Meeting
-        fields = ["title", "year", "status"]
+        fields = ["forum", "title", "year", "status"]

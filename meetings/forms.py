@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from actions.forms import owner_label
+from directory.forms import limit_forum_choices
 from directory.models import Organisation, Person
 from meetings.models import AgendaItem, Attendance, Meeting
 from wrc.editing import VersionedModelForm
@@ -34,9 +35,13 @@ class HttpsURLField(forms.URLField):
 
 
 class MeetingForm(VersionedModelForm):
+    """A meeting's details. A new meeting also chooses its forum, among ``forums`` (those the
+    user keeps the records of); a meeting never moves to another forum."""
+
     class Meta:
         model = Meeting
         fields = [
+            "forum",
             "title",
             "starts_at",
             "ends_at",
@@ -47,6 +52,7 @@ class MeetingForm(VersionedModelForm):
             "notes_status",
         ]
         labels = {
+            "forum": _("Forum"),
             "title": _("Title"),
             "starts_at": _("Starts"),
             "ends_at": _("Ends"),
@@ -70,10 +76,17 @@ class MeetingForm(VersionedModelForm):
             "notes_status": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, forums=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = DATETIME_FORMATS
+        if self.instance.pk is None and forums is not None:
+            limit_forum_choices(self.fields["forum"], forums)
+        else:
+            del self.fields["forum"]
+
+    def clean_forum(self):
+        return self.fields["forum"].only_forum or self.cleaned_data["forum"]
 
     def clean(self):
         cleaned = super().clean()

@@ -325,14 +325,14 @@ def _attendee_links(attendee: ParsedAttendee, *, forum, report) -> dict:
 
 
 def _save_meeting(parsed: ParsedMeeting, *, forum, source_name, report) -> Meeting:
-    same_day = Meeting.objects.filter(forum=forum, starts_at__date=parsed.starts_at.date()).first()
-    title = "" if parsed.title == forum.name else parsed.title
+    # A meeting is its forum and its start (the unique constraint): notes of another forum on
+    # the same day, or of this forum at another time that day, are another meeting.
+    title = "" if parsed.title in (forum.name, forum.name_cy) else parsed.title
     return sync_object(
         Meeting,
-        lookup={"pk": same_day.pk} if same_day else {"forum": forum, "starts_at": parsed.starts_at},
+        lookup={"forum": forum, "starts_at": parsed.starts_at},
         values={
             "title": title,
-            "starts_at": parsed.starts_at,
             "ends_at": parsed.ends_at,
             "venue": parsed.venue,
             "online_platform": parsed.online_platform,
@@ -408,8 +408,8 @@ def _save_actions(parsed: ParsedMeeting, meeting: Meeting, *, forum, items, repo
         sync_object(ActionItem, lookup=lookup, values=values, report=report)
 
 
-def save_meeting_notes(parsed: ParsedMeeting, *, source_name: str, report: ImportReport):
-    forum = forum_ensure(report=report)
+def save_meeting_notes(parsed: ParsedMeeting, *, source_name: str, report: ImportReport, forum=None):
+    forum = forum_ensure(report=report, forum=forum)
     meeting = _save_meeting(parsed, forum=forum, source_name=source_name, report=report)
     _save_attendance(parsed, meeting, forum=forum, report=report)
     items = _save_items(parsed, meeting, report=report)
@@ -420,14 +420,16 @@ def save_meeting_notes(parsed: ParsedMeeting, *, source_name: str, report: Impor
     return meeting
 
 
-def import_meeting_notes(*, text: str, source_name: str = "", dry_run: bool = False):
-    """Parse, then save in one transaction (rolled back on a dry run)."""
+def import_meeting_notes(*, text: str, source_name: str = "", dry_run: bool = False, forum=None):
+    """Parse, then save in one transaction (rolled back on a dry run). The meeting, the
+    memberships of its attendees and the roles owning its actions are ``forum``'s (the first
+    forum by default; an unsaved forum is created)."""
     parsed = parse_meeting_notes(text)
     label = f"Meeting of {parsed.starts_at:%-d %B %Y} ({len(parsed.summary)} actions)"
 
     def write():
         report = ImportReport(label)
-        save_meeting_notes(parsed, source_name=source_name, report=report)
+        save_meeting_notes(parsed, source_name=source_name, report=report, forum=forum)
         return report
 
     return run_import(write, dry_run=dry_run)

@@ -13,23 +13,30 @@ from directory.models import Forum, Organisation, Person, VersionedModel
 
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Officials and secretariat see every meeting; members only approved notes."""
-        if access.is_staff_role(user):
+        """Officials see every meeting; the secretariat every meeting of their forums; members
+        the approved notes of the forums they belong to."""
+        scope = access.forum_scope(user)
+        if scope.every_forum:
             return self
-        if access.is_member(user):
-            return self.filter(notes_status=Meeting.NotesStatus.APPROVED).exclude(
-                status=Meeting.Status.CANCELLED
-            )
-        return self.none()
+        shared = Q(forum_id__in=scope.member, notes_status=Meeting.NotesStatus.APPROVED) & ~Q(
+            status=Meeting.Status.CANCELLED
+        )
+        return self.filter(Q(forum_id__in=scope.staff) | shared)
+
+    def editable_by(self, user):
+        """Meetings whose records ``user`` may change: those of the forums they manage."""
+        return self.filter(access.managed_forums_q(user))
 
     def diary_visible_to(self, user, now=None):
         """What a user may put in their diary: what they may see, and for members also every
-        meeting still to come (they are invited to it even while its notes are a draft)."""
-        if access.is_member(user) and not access.is_staff_role(user):
-            now = now or timezone.now()
-            upcoming = Q(starts_at__gte=now, status=Meeting.Status.PLANNED)
-            return self.filter(Q(pk__in=self.visible_to(user).values("pk")) | upcoming)
-        return self.visible_to(user)
+        meeting still to come of their forums (they are invited to it while its notes are a
+        draft)."""
+        scope = access.forum_scope(user)
+        if scope.every_forum:
+            return self
+        now = now or timezone.now()
+        upcoming = Q(starts_at__gte=now, status=Meeting.Status.PLANNED, forum_id__in=scope.member)
+        return self.filter(Q(pk__in=self.visible_to(user).values("pk")) | upcoming)
 
     def upcoming(self, now=None):
         now = now or timezone.now()
@@ -73,6 +80,11 @@ class Meeting(VersionedModel):
         ordering = ["-starts_at"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
+        constraints = [
+            # A meeting is identified by its forum and when it starts: two forums may meet on
+            # the same day, and one forum twice on a day at different times.
+            models.UniqueConstraint(fields=["forum", "starts_at"], name="unique_meeting_start"),
+        ]
 
     def __str__(self):
         local = timezone.localtime(self.starts_at)

@@ -127,12 +127,25 @@ def _line(action, plan, links, with_owner=False):
     }
 
 
-def _subject(plan, claims, sections):
+def _subject(plan, reminder, claims):
+    """The most pressing reason for the email, after the forum's name: someone in two forums
+    tells their emails apart."""
+    forum = plan.forums.get(reminder.forum_id)
+    reason = _reason(plan, reminder, claims)
+    if forum is None:
+        return reason
+    return _("%(forum)s: %(subject)s") % {
+        "forum": forum.name_in(translation.get_language()),
+        "subject": reason,
+    }
+
+
+def _reason(plan, reminder, claims):
     kinds = {claim.kind for claim in claims}
     top = next(kind for kind in SUBJECT_ORDER if kind in kinds)
     if top == ReminderKind.BEFORE_MEETING:
         return _("Please update your actions before the meeting on %(date)s") % {
-            "date": long_date(plan.next_meeting[1])
+            "date": long_date(plan.next_meeting_of(reminder.forum_id)[1])
         }
     if top == ReminderKind.DUE_TODAY:
         due = min(plan.actions[c.action_id].due for c in claims if c.kind == top)
@@ -146,21 +159,22 @@ def _subject(plan, claims, sections):
     }[top]
 
 
-def _secretariat_summary(plan, links) -> list[dict]:
-    """Counts of every open action, then the overdue and undated ones and those whose reminders
-    reach nobody, listed up to a limit."""
+def _secretariat_summary(plan, reminder, links) -> list[dict]:
+    """Counts of every open action of the forum, then the overdue and undated ones and those
+    whose reminders reach nobody, listed up to a limit."""
     limit = settings.REMINDERS["SUMMARY_MAX_LISTED"]
-    everything = sorted(plan.actions.values(), key=lambda a: (a.due or plan.today.max, a.pk))
+    of_forum = [a for a in plan.actions.values() if a.forum_id == reminder.forum_id]
+    everything = sorted(of_forum, key=lambda a: (a.due or plan.today.max, a.pk))
     overdue = [a for a in everything if a.due and a.due < plan.today]
     undated = [a for a in everything if not a.due]
+    no_one = [a for a in everything if a.pk in plan.no_one_to_remind]
     counts = [
         _("Open actions: %(count)s") % {"count": len(everything)},
         _("Overdue: %(count)s") % {"count": len(overdue)},
         _("No date set: %(count)s") % {"count": len(undated)},
-        _("No one to remind: %(count)s") % {"count": len(plan.no_one_to_remind)},
+        _("No one to remind: %(count)s") % {"count": len(no_one)},
     ]
     sections = [{"lead": _("Summary for the secretariat"), "counts": counts}]
-    no_one = [a for a in everything if a.pk in plan.no_one_to_remind]
     for title, rows, why in (
         (_("Overdue"), overdue, False),
         (_("No date set"), undated, False),
@@ -187,10 +201,11 @@ def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternat
     """One email to one person with every reminder this sweep won for them."""
     sections = reminder_sections(plan, reminder, claims)
     kinds = {claim.kind for claim in claims}
+    forum = plan.forums.get(reminder.forum_id)
     context = {
         "name": reminder.recipient.name,
-        "forum_name": settings.FORUM_NAME,
-        "meeting_date": long_date(plan.next_meeting[1])
+        "forum_name": forum.name_in(translation.get_language()) if forum else settings.FORUM_NAME,
+        "meeting_date": long_date(plan.next_meeting_of(reminder.forum_id)[1])
         if ReminderKind.BEFORE_MEETING in kinds
         else "",
         "sections": [
@@ -200,11 +215,15 @@ def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternat
             }
             for name, ids in sections
         ]
-        + (_secretariat_summary(plan, links) if ReminderKind.SECRETARIAT_SUMMARY in kinds else []),
+        + (
+            _secretariat_summary(plan, reminder, links)
+            if ReminderKind.SECRETARIAT_SUMMARY in kinds
+            else []
+        ),
         "my_actions_url": links.my_actions,
     }
     message = EmailMultiAlternatives(
-        subject=_subject(plan, claims, sections),
+        subject=_subject(plan, reminder, claims),
         body=render_to_string(f"{TEMPLATE}.txt", context),
         to=[reminder.recipient.email],
         headers={"Content-Language": translation.get_language()},

@@ -13,7 +13,12 @@ nothing twice, and a run after missed days catches up:
 - the weekly overdue digest and the secretariat's summary: on the digest day, or later in the
   week if no sweep has finished since that day (``SweepRun``);
 - no date: once per NO_DATE_EVERY_DAYS cycle; before a meeting: once per meeting and date, from
-  BEFORE_MEETING_DAYS ahead until the day before.
+  the forum's ``reminder_days_before_meeting`` ahead until the day before.
+
+Reminders follow the forum of each action's meeting: a forum with ``reminders_enabled`` off sends
+none, "before the next meeting" is the next meeting of the action's own forum, and each email is
+about one forum (someone owning actions in two forums gets one email for each). The secretariat's
+summary of a forum lists that forum's open actions, and goes to that forum's secretariat only.
 
 A worker that dies between claiming and recording leaves its claims "being sent": the email may
 have gone, so it is never re-sent silently (``ReminderClaim.objects.uncertain()``, the admin).
@@ -35,11 +40,12 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
 from directory import access
-from directory.models import MembershipRole, OwnerRole, Person
+from directory.models import Forum, Membership, MembershipRole, OwnerRole, Person
 from meetings.models import Meeting
 from reminders import calendar
 from reminders.emails import Links, reminder_email_build
@@ -80,6 +86,7 @@ class ActionRow:
     meeting_id: int | None
     due: datetime.date | None  # the due date, or the next meeting's for "before next meeting"
     created_on: datetime.date
+    forum_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -102,9 +109,11 @@ class Claim:
 
 @dataclass
 class PersonalReminder:
-    """Everything one person is owed in this sweep, and their open actions for the digests."""
+    """Everything one person is owed in this sweep about one forum, and their open actions of
+    that forum for the digests."""
 
     recipient: Recipient
+    forum_id: int | None = None
     claims: list[Claim] = field(default_factory=list)
     open_action_ids: list[int] = field(default_factory=list)
 
@@ -115,9 +124,14 @@ class ReminderPlan:
     reminders: list[PersonalReminder]
     actions: dict[int, ActionRow]
     meeting_dates: dict[int, datetime.date]
-    next_meeting: tuple[int, datetime.date] | None  # (pk, local date)
+    # Per forum, its next meeting as (pk, local date).
+    next_meetings: dict[int, tuple[int, datetime.date]] = field(default_factory=dict)
     # Open actions whose reminders reach nobody, and why: for the secretariat's summary.
     no_one_to_remind: dict[int, NoOneToRemind] = field(default_factory=dict)
+    forums: dict[int, Forum] = field(default_factory=dict)
+
+    def next_meeting_of(self, forum_id) -> tuple[int, datetime.date] | None:
+        return self.next_meetings.get(forum_id)
 
 
 @dataclass
@@ -134,44 +148,75 @@ def reminder_settings() -> dict:
 # Reading
 
 
-def _meetings(today):
-    """Local dates of meetings that were not cancelled, and the next one from ``today``."""
+def _forums():
+    """The forums that send reminders, and the first forum, which holds actions that belong to
+    no meeting (there are none from the documents; the first forum is where they would be)."""
+    forums = {forum.pk: forum for forum in Forum.objects.filter(reminders_enabled=True)}
+    first = next((f.pk for f in forums.values() if f.slug == slugify(settings.FORUM_NAME)), None)
+    return forums, first
+
+
+def _meetings(today, forums):
+    """Local dates of the forums' meetings that were not cancelled, the forum of each, and each
+    forum's next meeting from ``today``."""
     rows = (
-        Meeting.objects.exclude(status=Meeting.Status.CANCELLED)
-        .order_by("starts_at")
-        .values_list("pk", "starts_at")
+        Meeting.objects.filter(forum_id__in=list(forums))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("pk", "forum_id", "starts_at")
     )
-    dates = {pk: timezone.localdate(starts_at) for pk, starts_at in rows}
-    upcoming = [(day, pk) for pk, day in dates.items() if day >= today]
-    next_meeting = min(upcoming) if upcoming else None
-    return dates, (next_meeting[1], next_meeting[0]) if next_meeting else None
+    dates, forum_of, next_meetings = {}, {}, {}
+    for pk, forum_id, starts_at in rows:
+        dates[pk], forum_of[pk] = timezone.localdate(starts_at), forum_id
+    for pk, day in sorted(dates.items(), key=lambda item: (item[1], item[0])):
+        if day >= today:
+            next_meetings.setdefault(forum_of[pk], (pk, day))
+    return dates, forum_of, next_meetings
 
 
-def _following_meeting_dates(meeting_dates):
-    """For each meeting, the date of the meeting after it: what "before the next meeting" means
-    (the same rule as actions.services.refresh_next_meeting_due_dates)."""
-    ordered = sorted(meeting_dates.items(), key=lambda item: (item[1], item[0]))
-    return {pk: later[1] for (pk, _day), later in zip(ordered, ordered[1:], strict=False)}
+def _following_meeting_dates(meeting_dates, forum_of):
+    """For each meeting, the date of its forum's meeting after it: what "before the next
+    meeting" means (the same rule as actions.services.refresh_next_meeting_due_dates)."""
+    by_forum = defaultdict(list)
+    for pk, day in sorted(meeting_dates.items(), key=lambda item: (item[1], item[0])):
+        by_forum[forum_of[pk]].append((pk, day))
+    return {
+        pk: later[1]
+        for ordered in by_forum.values()
+        for (pk, _day), later in zip(ordered, ordered[1:], strict=False)
+    }
 
 
-def _open_actions(meeting_dates, next_meeting):
-    following = _following_meeting_dates(meeting_dates)
-    rows = ActionItem.objects.open().values_list(
-        "pk", "number", "text", "deadline_text", "owner_text", "meeting_id", "due_date",
-        "due_rule", "created_at", "owner_person_id", "owner_organisation_id", "owner_role_id",
+def _open_actions(meetings, forums, first_forum):
+    """The open actions of the forums that send reminders (an action of no meeting counts as
+    the first forum's)."""
+    meeting_dates, forum_of, next_meetings = meetings
+    following = _following_meeting_dates(meeting_dates, forum_of)
+    rows = (
+        ActionItem.objects.open()
+        .filter(Q(meeting__forum_id__in=list(forums)) | Q(meeting__isnull=True))
+        .values_list(
+            "pk", "number", "text", "deadline_text", "owner_text", "meeting_id", "due_date",
+            "due_rule", "created_at", "meeting__forum_id", "owner_person_id",
+            "owner_organisation_id", "owner_role_id",
+        )
     )  # fmt: skip
     actions, owners, zone = {}, {}, timezone.get_current_timezone()
-    for pk, number, text, deadline, owner, meeting_id, due, rule, created, *owner_ids in rows:
+    for row in rows:
+        pk, number, text, deadline, owner, meeting_id, due, rule, created, forum_id = row[:10]
+        forum_id = forum_id or first_forum
+        if forum_id is None:
+            continue  # no meeting, and no first forum to speak for it
         if due is None and rule == ActionItem.DueRule.NEXT_MEETING:
             # The due date is filled in when meetings change; until then, derive it here.
             if meeting_id:
                 due = following.get(meeting_id)
-            elif next_meeting:
-                due = next_meeting[1]
+            elif forum_id in next_meetings:
+                due = next_meetings[forum_id][1]
         actions[pk] = ActionRow(
-            pk, number, text, deadline, owner, meeting_id, due, created.astimezone(zone).date()
-        )
-        owners[pk] = owner_ids
+            pk, number, text, deadline, owner, meeting_id, due, created.astimezone(zone).date(),
+            forum_id,
+        )  # fmt: skip
+        owners[pk] = row[10:]
     return actions, owners
 
 
@@ -190,23 +235,34 @@ def _people():
 
 
 def _role_holders():
-    holders, secretariat = defaultdict(list), set()
+    """Who holds each role, and per forum the holders of its secretariat roles."""
+    holders, secretariat = defaultdict(list), defaultdict(set)
     rows = OwnerRole.holders.through.objects.values_list(
-        "ownerrole_id", "person_id", "ownerrole__category"
+        "ownerrole_id", "person_id", "ownerrole__category", "ownerrole__forum_id"
     )
-    for role_id, person_id, category in rows:
+    for role_id, person_id, category, forum_id in rows:
         holders[role_id].append(person_id)
         if category == MembershipRole.SECRETARIAT:
-            secretariat.add(person_id)
+            secretariat[forum_id].add(person_id)
     return holders, secretariat
 
 
-def _secretariat_users():
-    return set(
-        Person.objects.filter(
-            user__is_active=True, user__groups__name=access.SECRETARIAT
-        ).values_list("pk", flat=True)
+def _secretariat_members():
+    """Per forum, the people with a current secretariat membership of it whose account is an
+    active one in the Secretariat group: that forum's secretariat."""
+    secretariat = defaultdict(set)
+    rows = (
+        Membership.objects.current()
+        .filter(
+            role=MembershipRole.SECRETARIAT,
+            person__user__is_active=True,
+            person__user__groups__name=access.SECRETARIAT,
+        )
+        .values_list("forum_id", "person_id")
     )
+    for forum_id, person_id in rows:
+        secretariat[forum_id].add(person_id)
+    return secretariat
 
 
 def _ledger(today):
@@ -320,66 +376,88 @@ def weekly_digest_due(today: datetime.date, finished_days) -> bool:
     return not any(digest_day <= day < today for day in finished_days)
 
 
-def _before_meeting_due(today, next_meeting):
+def _before_meeting_due(today, next_meeting, forum: Forum) -> bool:
+    """From the forum's ``reminder_days_before_meeting`` ahead of its next meeting (on the last
+    working day on or before) until the day before."""
     if next_meeting is None:
         return False
-    days = datetime.timedelta(days=reminder_settings()["BEFORE_MEETING_DAYS"])
+    days = datetime.timedelta(days=forum.reminder_days_before_meeting)
     return calendar.working_day_on_or_before(next_meeting[1] - days) <= today < next_meeting[1]
 
 
 class _Planner:
-    """Collects, per person, the claims not yet in the ledger."""
+    """Collects, per person and forum, the claims not yet in the ledger."""
 
     def __init__(self, today, people, told, recent, digest_due):
         self.today, self.people, self.told, self.recent = today, people, told, recent
         self.digest_due = digest_due
-        self.by_person: dict[int, PersonalReminder] = {}
-        self.with_overdue: set[int] = set()
+        self.by_person: dict[tuple[int, int], PersonalReminder] = {}
+        self.with_overdue: set[tuple[int, int]] = set()
 
-    def reminder_for(self, person_id):
-        if person_id not in self.by_person:
-            self.by_person[person_id] = PersonalReminder(self.people[person_id])
-        return self.by_person[person_id]
+    def reminder_for(self, person_id, forum_id):
+        key = (person_id, forum_id)
+        if key not in self.by_person:
+            self.by_person[key] = PersonalReminder(self.people[person_id], forum_id)
+        return self.by_person[key]
 
-    def want(self, person_id, claim: Claim):
+    def want(self, person_id, forum_id, claim: Claim):
         key = (claim.subject_key, claim.kind, claim.occasion, person_id)
         if claim.kind == ReminderKind.ASSIGNED:
             if (claim.action_id, person_id) in self.told:
                 return
         elif key in self.recent:
             return
-        self.reminder_for(person_id).claims.append(claim)
+        self.reminder_for(person_id, forum_id).claims.append(claim)
 
     def add_action(self, action, recipients):
         kinds = [(ReminderKind.ASSIGNED, action.created_on), *_action_kinds(action, self.today)]
         for person_id in recipients:
-            self.reminder_for(person_id).open_action_ids.append(action.pk)
+            self.reminder_for(person_id, action.forum_id).open_action_ids.append(action.pk)
             if is_overdue(action, self.today):
-                self.with_overdue.add(person_id)
+                self.with_overdue.add((person_id, action.forum_id))
             for kind, occasion in kinds:
-                self.want(person_id, Claim(f"action:{action.pk}", kind, occasion, action.pk))
+                claim = Claim(f"action:{action.pk}", kind, occasion, action.pk)
+                self.want(person_id, action.forum_id, claim)
 
-    def add_digests(self, next_meeting, secretariat, any_open):
+    def add_digests(self, forums, next_meetings):
         week = calendar.monday_of(self.today)
-        before_meeting = _before_meeting_due(self.today, next_meeting)
-        for person_id in list(self.by_person):
-            if person_id in self.with_overdue and self.digest_due:
-                self.want(person_id, Claim(OVERDUE_DIGEST_KEY, ReminderKind.OVERDUE_DIGEST, week))
-            if before_meeting:
+        for person_id, forum_id in list(self.by_person):
+            if (person_id, forum_id) in self.with_overdue and self.digest_due:
+                digest = Claim(
+                    digest_key(OVERDUE_DIGEST_KEY, forum_id), ReminderKind.OVERDUE_DIGEST, week
+                )
+                self.want(person_id, forum_id, digest)
+            next_meeting = next_meetings.get(forum_id)
+            if _before_meeting_due(self.today, next_meeting, forums[forum_id]):
                 subject, day = f"meeting:{next_meeting[0]}", next_meeting[1]
-                self.want(person_id, Claim(subject, ReminderKind.BEFORE_MEETING, day))
-        if any_open and self.digest_due:
-            for person_id in secretariat & self.people.keys():
-                summary = Claim(SECRETARIAT_SUMMARY_KEY, ReminderKind.SECRETARIAT_SUMMARY, week)
-                self.want(person_id, summary)
+                self.want(person_id, forum_id, Claim(subject, ReminderKind.BEFORE_MEETING, day))
+
+    def add_summaries(self, secretariat, forums_with_open_actions):
+        if not self.digest_due:
+            return
+        week = calendar.monday_of(self.today)
+        for forum_id in forums_with_open_actions:
+            key = digest_key(SECRETARIAT_SUMMARY_KEY, forum_id)
+            for person_id in secretariat.get(forum_id, set()) & self.people.keys():
+                summary = Claim(key, ReminderKind.SECRETARIAT_SUMMARY, week)
+                self.want(person_id, forum_id, summary)
+
+
+def digest_key(name: str, forum_id: int) -> str:
+    """A weekly digest is one per forum: "digest:overdue:3"."""
+    return f"{name}:{forum_id}"
 
 
 def reminder_plan_build(*, today: datetime.date) -> ReminderPlan:
-    """Every reminder due on ``today`` that the ledger does not hold yet, grouped per person."""
-    meeting_dates, next_meeting = _meetings(today)
-    actions, owners = _open_actions(meeting_dates, next_meeting)
+    """Every reminder due on ``today`` that the ledger does not hold yet, grouped per person and
+    forum. Forums whose reminders are turned off are left out."""
+    forums, first_forum = _forums()
+    meetings = _meetings(today, forums)
+    actions, owners = _open_actions(meetings, forums, first_forum)
     people, contacts = _people()
-    holders, secretariat_roles = _role_holders()
+    holders, secretariat = _role_holders()
+    for forum_id, members in _secretariat_members().items():
+        secretariat[forum_id] |= members
     told, recent = _ledger(today)
     digest_due = weekly_digest_due(today, _finished_sweeps(today))
     planner = _Planner(today, people, told, recent, digest_due)
@@ -389,9 +467,10 @@ def reminder_plan_build(*, today: datetime.date) -> ReminderPlan:
         if not recipients:
             no_one[pk] = _why_no_one(owners[pk], bool(holders.get(owners[pk][2])))
         planner.add_action(action, recipients)
-    planner.add_digests(next_meeting, secretariat_roles | _secretariat_users(), bool(actions))
+    planner.add_digests(forums, meetings[2])
+    planner.add_summaries(secretariat, {action.forum_id for action in actions.values()})
     reminders = [r for r in planner.by_person.values() if r.claims]
-    return ReminderPlan(today, reminders, actions, meeting_dates, next_meeting, no_one)
+    return ReminderPlan(today, reminders, actions, meetings[0], meetings[2], no_one, forums)
 
 
 def is_overdue(action: ActionRow, today: datetime.date) -> bool:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
 from directory.models import Organisation, OrganisationAlias
-from hatecrime.models import PlanAction
+from hatecrime.models import DeliveryPlan, PlanAction
 from meetings.models import AgendaItem, Meeting
 
 MAX_TERMS = 10
@@ -174,14 +174,33 @@ def kind_querysets(engine, user) -> dict:
     results page shows of each row."""
     return {
         "meetings": engine.meetings(Meeting.objects.visible_to(user).select_related("forum")),
-        "actions": engine.actions(ActionItem.objects.visible_to(user).select_related("meeting")),
-        "plan_actions": engine.plan_actions(PlanAction.objects.select_related("plan")),
+        "actions": engine.actions(ActionItem.objects.visible_to(user).select_related("meeting__forum")),
+        "plan_actions": engine.plan_actions(
+            PlanAction.objects.filter(plan__in=DeliveryPlan.objects.visible_to(user)).select_related(
+                "plan"
+            )
+        ),
         "organisations": engine.organisations(Organisation.objects.all()),
     }
 
 
-def search(*, user, text: str, limit: int, kinds=None) -> list[ResultGroup]:
-    """Results grouped by kind, each group's count and its first ``limit`` rows."""
+def in_forum(kind, queryset, forum):
+    """``queryset`` of ``kind`` narrowed to the records of ``forum``: its meetings and their
+    actions, the plans it monitors or that are shared with it, and its member organisations."""
+    if kind == "meetings":
+        return queryset.filter(forum=forum)
+    if kind == "actions":
+        return queryset.filter(meeting__forum=forum)
+    if kind == "plan_actions":
+        shared = DeliveryPlan.shared_with.through.objects.filter(forum=forum)
+        return queryset.filter(Q(plan__forum=forum) | Q(plan__in=shared.values("deliveryplan")))
+    members = forum.memberships.exclude(organisation=None).values("organisation")
+    return queryset.filter(pk__in=members)
+
+
+def search(*, user, text: str, limit: int, kinds=None, forum=None) -> list[ResultGroup]:
+    """Results grouped by kind, each group's count and its first ``limit`` rows; only the
+    records of ``forum`` when one is given."""
     if not search_terms(text):
         return []
     engine = engine_for(text)
@@ -189,6 +208,8 @@ def search(*, user, text: str, limit: int, kinds=None) -> list[ResultGroup]:
     for kind, queryset in kind_querysets(engine, user).items():
         if kinds and kind not in kinds:
             continue
+        if forum is not None:
+            queryset = in_forum(kind, queryset, forum)
         groups.append(ResultGroup(kind, KINDS[kind], queryset.count(), list(queryset[:limit])))
     meetings = next((g for g in groups if g.kind == "meetings"), None)
     if meetings and meetings.results:

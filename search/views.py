@@ -1,5 +1,6 @@
 from django.views.generic import TemplateView
 
+from directory import forums
 from directory.access import RoleRequiredMixin
 from search import services
 
@@ -15,13 +16,17 @@ class SearchView(RoleRequiredMixin, TemplateView):
         text = self.request.GET.get("q", "").strip()[:200]
         kind = self.request.GET.get("kind", "")
         kinds = [kind] if kind in services.KINDS else None
+        forum = forums.forum_from_query(self.request)
         groups = services.search(
             user=self.request.user,
             text=text,
             limit=ONE_KIND_LIMIT if kinds else PER_KIND_LIMIT,
             kinds=kinds,
+            forum=forum,
         )
         return super().get_context_data(
+            forum=forum,
+            forum_choices=forums.visible_forums(self.request.user),
             query=text,
             kind=kinds[0] if kinds else "",
             kind_title=services.KINDS.get(kind, ""),

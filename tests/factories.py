@@ -51,15 +51,29 @@ def official_user(**kwargs):
     return UserFactory(groups=[access.OFFICIALS], **kwargs)
 
 
-def secretariat_user(**kwargs):
-    return UserFactory(groups=[access.SECRETARIAT], **kwargs)
+def secretariat_user(forum=None, person=None, **kwargs):
+    """A secretariat account: the secretariat of ``forum`` (the Wales Race Forum by default)."""
+    user = UserFactory(groups=[access.SECRETARIAT], **kwargs)
+    # No organisation or address of their own by default: the secretariat is not one of the
+    # forum's invitees or reminder recipients unless a test says so.
+    person = person or PersonFactory(organisation=None, email="")
+    person.user = user
+    person.save()
+    MembershipFactory(
+        forum=forum or ForumFactory(), person=person, organisation=None, role="secretariat"
+    )
+    return user
 
 
-def member_user(person=None, **kwargs):
+def member_user(person=None, forum=None, **kwargs):
+    """A member account whose person belongs to ``forum`` (the Wales Race Forum by default);
+    ``forum=False`` for a member of no forum."""
     user = UserFactory(groups=[access.MEMBERS], **kwargs)
     person = person or PersonFactory()
     person.user = user
     person.save()
+    if forum is not False:
+        MembershipFactory(forum=forum or ForumFactory(), person=person, organisation=None)
     return user
 
 
@@ -71,6 +85,16 @@ class ForumFactory(factory.django.DjangoModelFactory):
     name = "Wales Race Forum"
     name_cy = "Fforwm Hil Cymru"
     slug = "wales-race-forum"
+
+    class Params:
+        # A second body of the same shape, for tests that two forums keep apart.
+        board = factory.Trait(
+            name="Hate and Community Tensions Board Cymru",
+            name_cy="Bwrdd Casineb a Thensiynau Cymunedol Cymru",
+            short_name="HCTB",
+            kind=Forum.Kind.BOARD,
+            slug="hate-and-community-tensions-board-cymru",
+        )
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -179,6 +203,7 @@ class DeliveryPlanFactory(factory.django.DjangoModelFactory):
         model = DeliveryPlan
         django_get_or_create = ("period",)
 
+    forum = factory.SubFactory(ForumFactory)
     title_en = "Tackling Hate Crimes and Incidents: Framework for Action – Delivery Plan"
     period = "2016-17"
 

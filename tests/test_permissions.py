@@ -3,7 +3,8 @@
 The URLs are enumerated from the resolver, so a new page cannot escape: it fails here until its
 kwargs can be filled from the dataset below (url_values) and someone has decided who may use it
 (ACCESS). Roles: anonymous, outsider (signed in, no role), forum
-member, secretariat, official.
+member, secretariat, official; and the member and the secretariat of a second forum (the board),
+who get nothing of the first forum's records whatever their role allows.
 """
 
 from dataclasses import dataclass
@@ -132,6 +133,8 @@ def walk(patterns, namespace="", prefix="", kwargs=()):
 
 ROUTES = sorted(set(walk(get_resolver().url_patterns)), key=lambda r: r.name)
 ROLES = ["anonymous", "outsider", "member", "secretariat", "official"]
+# The member and the secretariat of the board: their role, but in the other forum.
+BOARD_ROLES = {"board_member": "member", "board_secretariat": "secretariat"}
 
 
 @pytest.fixture
@@ -184,9 +187,14 @@ def world(db, settings, tmp_path):
         "secretariat": factories.secretariat_user(username="secretariat"),
         "official": factories.official_user(username="official"),
     }
-    # Officials and the secretariat are people in the directory too (calendar, own actions).
-    for role in ("secretariat", "official"):
-        factories.PersonFactory(user=users[role], organisation=None)
+    board = factories.ForumFactory(board=True)
+    users["board_member"] = factories.member_user(forum=board, username="board_member")
+    users["board_secretariat"] = factories.secretariat_user(
+        forum=board, username="board_secretariat"
+    )
+    # Officials are people in the directory too (calendar, own actions); the secretariat's
+    # person holds their secretariat membership.
+    factories.PersonFactory(user=users["official"], organisation=None)
     shared = {
         "meeting": meeting,
         "action": action,
@@ -335,6 +343,33 @@ def test_every_url_gives_each_role_what_it_may_have(client, world, route, role):
         body = b"".join(response) if response.streaming else response.content
         assert world["other"].email.encode() not in body, f"{url} shows another person's email"
         assert world["other"].phone.encode() not in body, f"{url} shows another person's phone"
+
+
+# Keys of URLs that name a record of one forum. People, organisations and calendar tokens are
+# shared between forums; a file format or a language names nothing.
+UNSCOPED_KWARGS = {"fmt", "language", "token"}
+
+
+def names_a_forum_record(route):
+    if route.name.startswith("directory:"):
+        return False
+    return bool(set(route.kwargs) - UNSCOPED_KWARGS)
+
+
+@pytest.mark.parametrize("role", sorted(BOARD_ROLES))
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_the_other_forums_member_and_secretariat_get_nothing_of_this_forum(
+    client, world, route, role
+):
+    """Whatever their role allows elsewhere, every page about one of the first forum's records
+    is a 404 or a 403 to the board's member and secretariat; pages that name no record work
+    as for their role."""
+    url = url_for(route, world["shared"])
+    response = fetch(client, world["users"][role], url)
+    want = expected(route, BOARD_ROLES[role])
+    if names_a_forum_record(route):
+        want = DENIED
+    assert outcome(response) == want, (url, response.status_code)
 
 
 HIDDEN_ROUTES = [route for route in ROUTES if route.kwargs and ACCESS.get(route.name) == "members"]

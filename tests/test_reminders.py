@@ -125,8 +125,7 @@ def make_cast():
     carys = factories.PersonFactory(full_name="Carys Cole", email=CARYS)
     factories.PersonFactory(full_name="Emyr Evans", email="emyr@example.org", organisation=org_x)
     dafydd = factories.PersonFactory(full_name="Dafydd Davies", email=DAFYDD)
-    dafydd.user = factories.secretariat_user(username="dafydd")
-    dafydd.save()
+    factories.secretariat_user(username="dafydd", person=dafydd)
     convenor = factories.OwnerRoleFactory(name="Regional Convenor (North Wales)")
     convenor.holders.set([alice, carys])
     held = factories.MeetingFactory(starts_at=at_morning(datetime.date(2026, 7, 16), 12))
@@ -157,13 +156,23 @@ def listed_actions(message):
     return re.findall(r"\b([A-Z]\d): action", message.body)
 
 
+FORUM_IN_SUBJECT = re.compile(r"^(?:Wales Race Forum|Fforwm Hil Cymru): ")
+
+
+def without_forum(subject):
+    """The subject after the forum's name, which every reminder's subject starts with."""
+    assert FORUM_IN_SUBJECT.match(subject), subject
+    return FORUM_IN_SUBJECT.sub("", subject)
+
+
 def received(outbox):
-    """{recipient: (subject, listed actions)}; fails on a second email to anyone."""
+    """{recipient: (subject without the forum, listed actions)}; fails on a second email to
+    anyone."""
     by_recipient = {}
     for message in outbox:
         (recipient,) = message.to
         assert recipient not in by_recipient, f"Two emails to {recipient}"
-        by_recipient[recipient] = (message.subject, listed_actions(message))
+        by_recipient[recipient] = (without_forum(message.subject), listed_actions(message))
     return by_recipient
 
 

@@ -8,7 +8,16 @@ import time_machine
 
 from reminders.models import ReminderClaim
 from reminders.tasks import send_due_reminders
-from tests.test_reminders import ALICE, BETHAN, CARYS, DAFYDD, EXPECTED, at_morning, make_cast
+from tests.test_reminders import (
+    ALICE,
+    BETHAN,
+    CARYS,
+    DAFYDD,
+    EXPECTED,
+    at_morning,
+    make_cast,
+    without_forum,
+)
 from tests.worker import WorkerProcess, wait_until
 
 pytestmark = pytest.mark.worker
@@ -37,7 +46,7 @@ def finished_sweeps(*workers) -> int:
 
 
 def subjects(smtp_server):
-    return {m.rcpt_tos[0]: str(m.message["Subject"]) for m in smtp_server.messages}
+    return {m.rcpt_tos[0]: without_forum(str(m.message["Subject"])) for m in smtp_server.messages}
 
 
 def test_the_worker_sends_each_reminder_once_however_often_the_sweep_runs(

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from directory import access
+from directory import access, forums
 
 
 def product(request):
@@ -9,4 +9,6 @@ def product(request):
     return {
         "FORUM_NAME": settings.FORUM_NAME,
         "user_roles": access.roles_of(user) if user is not None else frozenset(),
+        # Called only by the templates that ask (lists name each row's forum when it does).
+        "several_forums": lambda: forums.sees_several_forums(user),
     }

@@ -9,6 +9,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from directory import access
 from wrc.lib.history import history_of
 from wrc.lib.sorting import header_link
 
@@ -116,6 +117,13 @@ def nav_current(request, prefix):
     if prefix != "/" and path.startswith(prefix) or section and reverse(section) == prefix:
         return mark_safe(' aria-current="true"')
     return ""
+
+
+@register.filter
+def keeps_records_of(user, forum):
+    """``{% if user|keeps_records_of:meeting.forum_id %}``: may the user change the records of
+    that forum (a Forum or its id)? Links to pages they would be refused are not shown."""
+    return access.can_manage_forum(user, forum)
 
 
 @register.inclusion_tag("includes/history.html")

@@ -206,9 +206,22 @@ def ensure_object(model, *, lookup: dict, defaults: dict, report: ImportReport):
     return obj
 
 
-def import_file(importer: Callable[..., ImportReport], path, *, dry_run: bool) -> ImportReport:
+def refuse_other_forum(model, *, lookup: dict, forum, what: str) -> None:
+    """Records identified without their forum (a letter by reference, a plan by period) stay in
+    the forum that holds them: importing one into another forum is refused, not a move."""
+    existing = model.objects.filter(**lookup).exclude(forum=forum).select_related("forum").first()
+    if existing is not None:
+        raise ImportFormatError(
+            None, f'{what} is a record of "{existing.forum.name}", not of "{forum.name}"'
+        )
+
+
+def import_file(
+    importer: Callable[..., ImportReport], path, *, dry_run: bool, **options
+) -> ImportReport:
     """Run a document importer on a file, turning unreadable or malformed files into a
-    ``CommandError`` that names the file and the line."""
+    ``CommandError`` that names the file and the line. ``options`` (such as ``forum``) are
+    passed on to the importer."""
     from django.core.management.base import CommandError
 
     try:
@@ -216,15 +229,56 @@ def import_file(importer: Callable[..., ImportReport], path, *, dry_run: bool) -
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"Cannot read {path}: {error}") from error
     try:
-        return importer(text=text, source_name=os.path.basename(str(path)), dry_run=dry_run)
+        return importer(
+            text=text, source_name=os.path.basename(str(path)), dry_run=dry_run, **options
+        )
     except ImportFormatError as error:
         raise CommandError(f"{path}, {error}. Nothing was saved.") from error
 
 
-def add_import_arguments(parser) -> None:
+def add_import_arguments(parser, *, forum: bool = True, create_forum: bool = False) -> None:
     parser.add_argument("file", help="The document, as plain text (UTF-8)")
     parser.add_argument(
         "--dry-run",
         action="store_true",
         help="Report what would change and save nothing",
     )
+    if forum:
+        add_forum_arguments(parser, create_forum=create_forum)
+
+
+def add_forum_arguments(parser, *, create_forum: bool = False, narrow: bool = False) -> None:
+    """``--forum NAME`` (and ``--create-forum``) for commands that create or read one forum's
+    records; ``narrow`` for exports, where it only narrows what is exported."""
+    parser.add_argument(
+        "--forum",
+        metavar="NAME",
+        help=(
+            "Only this forum's records (English or Welsh name, short name or slug)"
+            if narrow
+            else "The forum the records belong to (English or Welsh name, short name or slug); "
+            "required when there are several forums"
+        ),
+    )
+    if create_forum:
+        parser.add_argument(
+            "--create-forum",
+            action="store_true",
+            help="Create the forum named by --forum if there is none of that name",
+        )
+
+
+def forum_from_arguments(name: str | None, *, create: bool = False, can_create: bool = False):
+    """The forum ``--forum`` names (see ``directory.services.forum_choose``), or a
+    ``CommandError`` listing the forums; ``can_create`` when the command has --create-forum."""
+    from django.core.management.base import CommandError
+
+    from directory.services import ForumChoiceError, forum_choose
+
+    if create and not name:
+        raise CommandError("--create-forum needs --forum NAME.")
+    try:
+        return forum_choose(name=name, create=create)
+    except ForumChoiceError as error:
+        hint = " Use --create-forum to create it." if can_create and error.unknown else ""
+        raise CommandError(f"{error}{hint}") from error

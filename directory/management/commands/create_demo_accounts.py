@@ -4,6 +4,7 @@ They are created only on the embedded default (SQLite, DEBUG on): a site with a 
 real people's records, and a known demo password there would be an open door.
 """
 
+import datetime
 import os
 import secrets
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from directory import access
 from directory.known_organisations import OWNER_ROLES
@@ -33,6 +35,19 @@ DEMO_STAFF = {
     "secretariat": ("Demo Secretariat", "Secretariat", MembershipRole.SECRETARIAT),
     "official": ("Demo Official", "Welsh Government Officials", MembershipRole.OFFICIAL),
 }
+# A second, smaller forum, so that a newcomer sees two forums side by side and what each account
+# sees of them: the demo secretariat keeps the Wales Race Forum's records only, and the second
+# forum's member sees only their own forum.
+SECOND_FORUM = {
+    "name": "Faith Communities Forum",
+    "name_cy": "Fforwm Cymunedau Ffydd",
+    "short_name": "FCF",
+    "short_name_cy": "FCFf",
+    "kind": Forum.Kind.FORUM,
+}
+SECOND_FORUM_MEMBER_NAME = "Demo Faith Forum Member"
+# Its next meeting, planned this many days ahead whenever it has none to come.
+SECOND_FORUM_MEETS_IN_DAYS = 28
 # Where the generated password is kept between runs, so the one printed always works.
 PASSWORD_FILE_NAME = "demo-password"
 
@@ -50,6 +65,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("official", "Official (also the admin)", access.OFFICIALS, is_staff=True),
     DemoAccount("secretariat", "Secretariat", access.SECRETARIAT),
     DemoAccount("member", "Forum member", access.MEMBERS),
+    DemoAccount("board-member", "Member of the Faith Communities Forum only", access.MEMBERS),
     DemoAccount("admin", "Superuser", None, is_staff=True, is_superuser=True),
 )
 
@@ -138,6 +154,34 @@ def link_demo_member(user) -> Person:
     return person
 
 
+def second_forum_ensure() -> Forum:
+    """The second demo forum, with one planned meeting to come."""
+    forum = Forum.objects.filter(name=SECOND_FORUM["name"]).first()
+    if forum is None:
+        forum = Forum.objects.create(**SECOND_FORUM)
+    if not Meeting.objects.filter(forum=forum, status=Meeting.Status.PLANNED).upcoming().exists():
+        day = timezone.localdate() + datetime.timedelta(days=SECOND_FORUM_MEETS_IN_DAYS)
+        starts_at = datetime.datetime.combine(
+            day, datetime.time(10, 30), timezone.get_current_timezone()
+        )
+        Meeting.objects.create(
+            forum=forum,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=1, minutes=30),
+            online_platform="Teams",
+            status=Meeting.Status.PLANNED,
+        )
+    return forum
+
+
+def link_second_forum_member(user, forum) -> Person:
+    """The second forum's demo member: a member of that forum and of no other."""
+    person = demo_person(user, full_name=SECOND_FORUM_MEMBER_NAME)
+    Membership.objects.filter(person=person).exclude(forum=forum).delete()
+    Membership.objects.get_or_create(forum=forum, person=person, role=MembershipRole.MEMBER)
+    return person
+
+
 @transaction.atomic
 def create_demo_accounts(*, password: str) -> dict[str, object]:
     """Create or refresh the demo accounts; returns {username: user}. Idempotent."""
@@ -155,6 +199,7 @@ def create_demo_accounts(*, password: str) -> dict[str, object]:
             user.groups.add(Group.objects.get(name=account.group))
         users[account.username] = user
     link_demo_member(users["member"])
+    link_second_forum_member(users["board-member"], second_forum_ensure())
     for username in DEMO_STAFF:
         link_demo_staff(users[username])
     return users
@@ -163,8 +208,9 @@ def create_demo_accounts(*, password: str) -> dict[str, object]:
 class Command(BaseCommand):
     help = (
         "Create one demo account per role (official, secretariat, forum member, admin) with a "
-        "shared generated password, and print how to sign in. Only on the embedded default "
-        "(no DATABASE_URL, DEBUG on); anywhere else it refuses."
+        "shared generated password, a second demo forum (the Faith Communities Forum, with its "
+        "own member account and a planned meeting), and print how to sign in. Only on the "
+        "embedded default (no DATABASE_URL, DEBUG on); anywhere else it refuses."
     )
 
     def add_arguments(self, parser):
@@ -208,5 +254,10 @@ class Command(BaseCommand):
         lines.append(f"  The member is {member.full_name}, {where}, holding {holds}.")
         for username, (_name, role_name, _membership) in DEMO_STAFF.items():
             lines.append(f"  The {username} account holds the role {role_name}.")
+        first = Forum.default()
+        lines.append(
+            f"  Forums:      {first.name} (member, secretariat) and {SECOND_FORUM['name']} "
+            "(board-member); the official sees both."
+        )
         lines.append(f"  Admin:       http://127.0.0.1:{port}/admin/ (official or admin)")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))

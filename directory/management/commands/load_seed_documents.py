@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 from correspondence.importers import import_letter
 from hatecrime.importers import import_delivery_plan
 from meetings.importers import import_meeting_notes
-from wrc.lib.importing import import_file
+from wrc.lib.importing import add_forum_arguments, forum_from_arguments, import_file
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "data" / "seeds"
 # The plan first (it names most organisations), then the meeting (it sets up the forum's roles
@@ -21,7 +21,8 @@ SEED_DOCUMENTS = [
 class Command(BaseCommand):
     help = (
         "Load the delivery plan, meeting notes and letter shipped in data/seeds/ with the "
-        "product's importers. Running it again changes nothing."
+        "product's importers, into one forum (--forum, required when there are several; the "
+        "documents are the Wales Race Forum's). Running it again changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -31,8 +32,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seeds-dir", default=str(SEEDS_DIR), help="Folder holding the seed documents"
         )
+        add_forum_arguments(parser)
 
-    def handle(self, *args, dry_run, seeds_dir, **options):
+    def handle(self, *args, dry_run, seeds_dir, forum=None, **options):
+        chosen = forum_from_arguments(forum)
         for importer, filename in SEED_DOCUMENTS:
-            report = import_file(importer, Path(seeds_dir) / filename, dry_run=dry_run)
+            path = Path(seeds_dir) / filename
+            report = import_file(importer, path, dry_run=dry_run, forum=chosen)
             self.stdout.write(report.summary())
