@@ -45,10 +45,10 @@ class MembershipInline(OfficialTabularInline):
 
 @admin.register(Forum)
 class ForumAdmin(OfficialAdmin):
-    list_display = ["name", "name_cy", "slug"]
+    list_display = ["name", "name_cy", "short_name", "kind", "slug"]
     # Finds forums still missing their Welsh name.
-    list_filter = [("name_cy", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "name_cy"]
+    list_filter = ["kind", "reminders_enabled", ("name_cy", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "name_cy", "short_name", "short_name_cy"]
     inlines = [MembershipInline]
 
 

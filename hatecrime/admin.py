@@ -11,8 +11,10 @@ class ObjectiveInline(OfficialTabularInline):
 
 @admin.register(DeliveryPlan)
 class DeliveryPlanAdmin(OfficialHistoryAdmin):
-    list_display = ["title_en", "period", "copied_from"]
-    list_filter = ["copied_from", ("title_cy", admin.EmptyFieldListFilter)]
+    list_display = ["title_en", "period", "forum", "copied_from"]
+    list_filter = ["forum", "copied_from", ("title_cy", admin.EmptyFieldListFilter)]
+    list_select_related = ["forum", "copied_from"]
+    filter_horizontal = ["shared_with"]
     search_fields = ["title_en", "title_cy", "period"]
     inlines = [ObjectiveInline]
 
