@@ -23,3 +23,10 @@ def member(db):
 @pytest.fixture
 def outsider(db):
     return factories.UserFactory(username="outsider")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Real hashers cost a third of a second per password by design; the suite makes thousands of
+    accounts. Outside the tests the settings keep Django's default hasher (PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
