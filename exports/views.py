@@ -1,8 +1,8 @@
 """Downloads of meeting notes: Word, PDF, Markdown, and a page to print.
 
-Access: officials and the secretariat may export any meeting; forum members only meetings whose
-notes are approved (anything else is a 404, as if it did not exist); a signed-in user with no
-role gets a 403.
+Access: whoever may see the meeting (``Meeting.objects.visible_to``): officials any meeting, the
+secretariat those of their forums, forum members the approved notes of their forums (anything
+else is a 404, as if it did not exist); a signed-in user with no role gets a 403.
 """
 
 from django.core.exceptions import PermissionDenied

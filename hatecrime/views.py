@@ -22,10 +22,15 @@ class PlanListView(RoleRequiredMixin, FilterView):
     strict = False
 
     def get_queryset(self):
-        return DeliveryPlan.objects.visible_to(self.request.user).annotate(
-            objective_count=Count("objectives", distinct=True),
-            action_count=Count("actions", distinct=True),
-        ).select_related("forum").order_by("-period")
+        return (
+            DeliveryPlan.objects.visible_to(self.request.user)
+            .annotate(
+                objective_count=Count("objectives", distinct=True),
+                action_count=Count("actions", distinct=True),
+            )
+            .select_related("forum")
+            .order_by("-period")
+        )
 
 
 class PlanDetailView(RoleRequiredMixin, DetailView):

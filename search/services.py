@@ -174,11 +174,13 @@ def kind_querysets(engine, user) -> dict:
     results page shows of each row."""
     return {
         "meetings": engine.meetings(Meeting.objects.visible_to(user).select_related("forum")),
-        "actions": engine.actions(ActionItem.objects.visible_to(user).select_related("meeting__forum")),
+        "actions": engine.actions(
+            ActionItem.objects.visible_to(user).select_related("meeting__forum")
+        ),
         "plan_actions": engine.plan_actions(
-            PlanAction.objects.filter(plan__in=DeliveryPlan.objects.visible_to(user)).select_related(
-                "plan"
-            )
+            PlanAction.objects.filter(
+                plan__in=DeliveryPlan.objects.visible_to(user)
+            ).select_related("plan")
         ),
         "organisations": engine.organisations(Organisation.objects.all()),
     }

@@ -66,6 +66,14 @@ ACCESS = {
     "directory:person_edit": "staff",
     # Merging deletes the duplicate: officials only.
     "directory:organisation_merge": "officials",
+    # A forum's page lists its members by name (contact details for staff only); officials set
+    # forums up, the forum's secretariat keeps its memberships.
+    "directory:forum_list": "members",
+    "directory:forum_detail": "members",
+    "directory:forum_add": "officials",
+    "directory:forum_edit": "officials",
+    "directory:membership_add": "staff",
+    "directory:membership_end": "staff",
     "correspondence:list": "members",
     "correspondence:detail": "members",
     "correspondence:enclosure": "members",
@@ -195,7 +203,11 @@ def world(db, settings, tmp_path):
     # Officials are people in the directory too (calendar, own actions); the secretariat's
     # person holds their secretariat membership.
     factories.PersonFactory(user=users["official"], organisation=None)
+    # Another member, whose contact details the forum's page must not show to members.
+    factories.MembershipFactory(forum=forum, person=other, organisation=None)
     shared = {
+        "forum": forum,
+        "membership": me.memberships.get(forum=forum),
         "meeting": meeting,
         "action": action,
         "person": other,
@@ -222,6 +234,9 @@ def world(db, settings, tmp_path):
     }
 
 
+# A forum's own pages: they take the forum's slug (other directory pages take an organisation's).
+FORUM_URLS = ("forum_detail", "forum_edit", "membership_add", "membership_end")
+
 # Pages that work on a letter still being written: they take a draft.
 DRAFT_LETTER_URLS = (
     "correspondence:draft",
@@ -234,6 +249,8 @@ DRAFT_LETTER_URLS = (
 
 def url_values(
     *,
+    forum,
+    membership,
     meeting,
     action,
     person,
@@ -250,6 +267,8 @@ def url_values(
     first)."""
     objective, area = plan_action.area.objective, plan_action.area
     return {
+        **{f"directory:{name}:slug": forum.slug for name in FORUM_URLS},
+        "directory:membership_end:pk": membership.pk,
         "meetings:pk": meeting.pk,
         "actions:pk": action.pk,
         "directory:pk": person.pk,
@@ -352,7 +371,7 @@ UNSCOPED_KWARGS = {"fmt", "language", "token"}
 
 def names_a_forum_record(route):
     if route.name.startswith("directory:"):
-        return False
+        return route.name.removeprefix("directory:") in FORUM_URLS
     return bool(set(route.kwargs) - UNSCOPED_KWARGS)
 
 

@@ -254,3 +254,50 @@ def letter_detail(n):
 )
 def test_detail_pages_make_the_same_number_of_queries_for_1_10_and_50_rows(client, official, build):
     assert_constant(client, official, build)
+
+
+# Two forums ---------------------------------------------------------------------------------
+
+
+def two_forum_lists(n):
+    """``n`` meetings, actions, letters and plans in each of two forums; the board's are listed."""
+    forums = (factories.ForumFactory(), factories.ForumFactory(board=True))
+    for i in range(n):
+        for forum in forums:
+            name = forum.short_name or "WRF"
+            meeting = factories.MeetingFactory(forum=forum, title=f"{name} meeting {i}")
+            factories.AttendanceFactory(meeting=meeting)
+            factories.ActionItemFactory(meeting=meeting, text=f"{name} action {i}.")
+            factories.LetterFactory(
+                forum=forum, audience="all_members", subject_en=f"{name} letter {i}"
+            )
+            plan = factories.DeliveryPlanFactory(forum=forum, period=f"{name}-{i:02d}")
+            factories.ObjectiveFactory(plan=plan)
+    return forums[1]
+
+
+# Each page's first row once ``last`` rows are built in each forum.
+TWO_FORUM_PAGES = [
+    ("meetings:list", "HCTB meeting {last}"),
+    ("actions:list", "HCTB action 0."),
+    ("correspondence:list", "HCTB letter {last}"),
+    ("hatecrime:plan_list", "HCTB-{last:02d}"),
+]
+
+
+@pytest.mark.parametrize("role", ["member", "secretariat"])
+@pytest.mark.parametrize(("name", "marker"), TWO_FORUM_PAGES)
+def test_lists_of_one_forum_among_two_make_the_same_number_of_queries(client, role, name, marker):
+    counts = {}
+    for n in SIZES:
+        with transaction.atomic():
+            board = two_forum_lists(n)
+            make = factories.member_user if role == "member" else factories.secretariat_user
+            client.force_login(make(forum=board, username=f"board-{role}"))
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse(name))
+            page = response.content.decode()
+            assert marker.format(last=n - 1) in page and "WRF" not in page, name
+            transaction.set_rollback(True)
+        counts[n] = len(queries.captured_queries)
+    assert len(set(counts.values())) == 1, f"queries per number of rows: {counts}"

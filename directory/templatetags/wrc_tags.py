@@ -101,6 +101,7 @@ def action_status(action, today=None):
 NAV_SECTION_OF = {
     "directory:organisation_add": "directory:organisation_list",
     "directory:person_add": "directory:person_list",
+    "directory:forum_add": "directory:forum_list",
     "calendars:meeting_invitations": "meetings:list",
 }
 
