@@ -38,7 +38,9 @@ class ForumForm(forms.ModelForm):
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if Forum.objects.filter(name__iexact=name).exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("There is already a forum called “%(name)s”."), params={"name": name})
+            raise ValidationError(
+                _("There is already a forum called “%(name)s”."), params={"name": name}
+            )
         return name
 
 

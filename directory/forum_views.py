@@ -113,10 +113,13 @@ class FormPageMixin:
     def parent(self):
         return reverse_lazy("directory:forum_list"), _("Forums")
 
+    def get_page_title(self):
+        return self.page_title
+
     def get_context_data(self, **kwargs):
         parent_url, parent_label = self.parent()
         return super().get_context_data(
-            page_title=self.page_title,
+            page_title=self.get_page_title(),
             parent_url=parent_url,
             parent_label=parent_label,
             cancel_url=parent_url,
@@ -177,7 +180,9 @@ class ManagedForumMixin(FormPageMixin):
 class MembershipCreateView(ManagedForumMixin, CreateView):
     form_class = MembershipForm
     template_name = FORM_TEMPLATE
-    page_title = _("Add a member")
+
+    def get_page_title(self):
+        return _("Add a member to %(forum)s") % {"forum": self.forum.local_name}
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"forum": self.forum}
@@ -201,7 +206,9 @@ class MembershipEndView(ManagedForumMixin, FormView):
 
     form_class = MembershipEndForm
     template_name = "directory/membership_end.html"
-    page_title = _("End a membership")
+
+    def get_page_title(self):
+        return _("End a membership of %(forum)s") % {"forum": self.forum.local_name}
 
     @cached_property
     def membership(self):
@@ -222,7 +229,9 @@ class MembershipEndView(ManagedForumMixin, FormView):
         )
         who = membership.person or membership.organisation
         if changed:
-            messages.success(self.request, _("%(member)s's membership has ended.") % {"member": who})
+            messages.success(
+                self.request, _("%(member)s's membership has ended.") % {"member": who}
+            )
         else:
             messages.error(
                 self.request,

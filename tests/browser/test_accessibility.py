@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from actions.models import ActionItem
 from correspondence.models import Letter
-from directory.models import Organisation, OwnerRole, Person
+from directory.models import Membership, Organisation, OwnerRole, Person
 from hatecrime.models import DeliveryPlan, PlanAction
 from meetings.models import Meeting
 from tests import factories
@@ -174,6 +174,7 @@ def pages_for(role, seeded):
     plan_action = PlanAction.objects.filter(plan=plan).order_by("reference").first()
     letter = Letter.objects.get()
     organisation = seeded["organisation"]
+    forum = meeting.forum
     pages = [
         ("/", "Home"),
         ("/actions/mine/", "My actions"),
@@ -186,6 +187,8 @@ def pages_for(role, seeded):
         (plan_action.get_absolute_url(), "Delivery plan", plan_action.reference),
         ("/directory/organisations/", "Organisations"),
         (organisation.get_absolute_url(), "Organisations", organisation.name),
+        ("/directory/forums/", "Forums"),
+        (forum.get_absolute_url(), "Forums", forum.name),
         ("/letters/", "Letters"),
         (letter.get_absolute_url(), "Letters", letter.subject_en),
         ("/search/?q=hate+crime", "Search", "hate crime"),
@@ -217,6 +220,7 @@ def pages_for(role, seeded):
             (f"/calendar/meetings/{meeting.pk}/invitations/", "Meetings", str(meeting)),
         ]
     if role == "official":
+        membership = Membership.objects.current().filter(forum=forum).first()
         manage = f"/plan/manage/{plan.period}/"
         pages += [
             (f"{manage}structure/", "Delivery plan"),
@@ -232,6 +236,14 @@ def pages_for(role, seeded):
             (f"{organisation.get_absolute_url()}edit/", "Organisations", organisation.name),
             ("/directory/add/person/", "People"),
             (f"{person.get_absolute_url()}edit/", "People", person.full_name),
+            ("/directory/add/forum/", "Forums"),
+            (f"{forum.get_absolute_url()}edit/", "Forums", forum.name),
+            (f"{forum.get_absolute_url()}members/add/", "Forums", forum.name),
+            (
+                f"{forum.get_absolute_url()}members/{membership.pk}/end/",
+                "Forums",
+                forum.name,
+            ),
         ]
     return pages
 
