@@ -6,13 +6,18 @@ resolved by name only: the file never carries anyone's contact details.
 """
 
 import csv
+import datetime
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from actions.models import ActionItem
+from directory.models import Language
 from hatecrime.reports import spreadsheet_safe
 
 FORMATS = {
@@ -40,83 +45,135 @@ COLUMNS = [
 
 @dataclass(frozen=True)
 class Download:
-    content: bytes
+    content: bytes | Iterator[bytes]
     content_type: str
     filename: str
 
-
-def resolved_owner(action) -> str:
-    if action.owner_person_id:
-        return action.owner_person.display_name
-    if action.owner_organisation_id:
-        return action.owner_organisation.name
-    if action.owner_role_id:
-        return action.owner_role.name
-    return ""
+    @property
+    def streaming(self) -> bool:
+        return not isinstance(self.content, bytes)
 
 
-def action_row(action, *, base_url: str) -> dict:
-    """One action as typed values: dates stay dates for the spreadsheet."""
-    meeting = action.meeting
-    language = (translation.get_language() or "en")[:2]
+# What a row needs, read as plain values: 10,000 rows as model instances (an action, its
+# meeting, forum and owner each) cost more than writing the file.
+VALUES = [
+    "pk", "meeting_id", "meeting__title", "meeting__starts_at", "meeting__forum__name",
+    "meeting__forum__name_cy", "number", "text", "owner_text", "owner_person__full_name",
+    "owner_person__honorific", "owner_organisation__name", "owner_role__name", "deadline_text",
+    "due_date", "status", "completed_on", "completion_note",
+]  # fmt: skip
+ROWS_PER_FETCH = 2000
+LINES_PER_CHUNK = 500
+
+
+def resolved_owner(values) -> str:
+    if values["owner_person__full_name"] is not None:
+        name = values["owner_person__full_name"]
+        return f"{name} {values['owner_person__honorific']}".strip()
+    return values["owner_organisation__name"] or values["owner_role__name"] or ""
+
+
+def link_maker(base_url: str):
+    """The action's address from its id: one ``reverse()`` for the file, not one per row."""
+    marker = 987654321
+    before, after = reverse("actions:detail", args=[marker]).split(str(marker))
+    return lambda pk: f"{base_url}{before}{pk}{after}"
+
+
+def action_rows(actions, *, base_url: str) -> Iterator[dict]:
+    """Each action as typed values (dates stay dates for the spreadsheet), fetched in chunks.
+    The language and labels are fixed now, not when the rows are read: a streamed file is
+    written after the view has returned."""
+    welsh = (translation.get_language() or "en")[:2] == Language.WELSH
+    statuses = {value: str(label) for value, label in ActionItem.Status.choices}
+    link = link_maker(base_url)
+    values = actions.values(*VALUES).iterator(chunk_size=ROWS_PER_FETCH)
+    return (_row(v, welsh=welsh, statuses=statuses, link=link) for v in values)
+
+
+def _row(v, *, welsh, statuses, link) -> dict:
+    held = v["meeting_id"] is not None
+    forum = (welsh and v["meeting__forum__name_cy"]) or v["meeting__forum__name"] or ""
     return {
-        "forum": meeting.forum.name_in(language) if meeting else "",
-        "meeting": (meeting.title or meeting.forum.name) if meeting else "",
-        "meeting_date": timezone.localdate(meeting.starts_at) if meeting else None,
-        "number": action.number,
-        "action": action.text,
-        "owner_as_written": action.owner_text,
-        "owner": resolved_owner(action),
-        "deadline_as_written": action.deadline_text,
-        "due_date": action.due_date,
-        "status": str(action.get_status_display()),
-        "completed_on": action.completed_on,
-        "completion_note": action.completion_note,
-        "link": base_url + action.get_absolute_url(),
+        "forum": forum,
+        "meeting": (v["meeting__title"] or v["meeting__forum__name"]) if held else "",
+        "meeting_date": timezone.localdate(v["meeting__starts_at"]) if held else None,
+        "number": v["number"],
+        "action": v["text"],
+        "owner_as_written": v["owner_text"],
+        "owner": resolved_owner(v),
+        "deadline_as_written": v["deadline_text"],
+        "due_date": v["due_date"],
+        "status": statuses.get(v["status"], v["status"]),
+        "completed_on": v["completed_on"],
+        "completion_note": v["completion_note"],
+        "link": link(v["pk"]),
     }
 
 
-def render_csv(actions, *, base_url: str) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([heading for _key, heading, _width in COLUMNS])
-    for action in actions:
-        row = action_row(action, base_url=base_url)
-        writer.writerow(
-            [spreadsheet_safe("" if row[key] is None else row[key]) for key, *_ in COLUMNS]
-        )
-    # The byte-order mark makes Excel read the file as UTF-8 (ŵ, ŷ, curly quotes).
-    return buffer.getvalue().encode("utf-8-sig")
+class Echo:
+    """A file-like object that hands back what is written: csv.writer into a stream."""
+
+    def write(self, value):
+        return value
+
+
+def render_csv(actions, *, base_url: str) -> Iterator[bytes]:
+    """The CSV as a stream of lines: memory stays flat however many rows there are."""
+    rows = action_rows(actions, base_url=base_url)  # built now, in the request's language
+    writer = csv.writer(Echo())
+
+    def chunks():
+        # The byte-order mark makes Excel read the file as UTF-8 (ŵ, ŷ, curly quotes).
+        lines = ["\ufeff" + writer.writerow([h for _key, h, _width in COLUMNS])]
+        for row in rows:
+            cells = [spreadsheet_safe("" if row[key] is None else row[key]) for key, *_ in COLUMNS]
+            lines.append(writer.writerow(cells))
+            if len(lines) == LINES_PER_CHUNK:  # a few hundred lines per write, not one
+                yield "".join(lines).encode()
+                lines = []
+        yield "".join(lines).encode()
+
+    return chunks()
 
 
 def render_xlsx(actions, *, base_url: str) -> bytes:
+    """A write-only workbook: each row is written once, styled as it is made (appending to a
+    normal sheet and styling ``sheet[sheet.max_row]`` rescanned every cell: quadratic)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Actions")[:31]
-    sheet.append([heading for _key, heading, _width in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for action in actions:
-        row = action_row(action, base_url=base_url)
-        sheet.append([row[key] for key, *_ in COLUMNS])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                # Text is text: a value starting with "=" must never become a formula.
-                cell.data_type = "s"
-            elif cell.is_date:
-                cell.number_format = "yyyy-mm-dd"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Actions")[:31])
+    # Column widths and the frozen heading go in the sheet's head, before the first row.
     for index, (_key, _heading, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    sheet.append([_cell(sheet, heading, font=bold) for _key, heading, _width in COLUMNS])
+    count = 0
+    for row in action_rows(actions, base_url=base_url):
+        sheet.append([_cell(sheet, row[key], alignment=wrap) for key, *_ in COLUMNS])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(sheet, value, **style):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, str):
+        # Text is text: a value starting with "=" must never become a formula.
+        cell.data_type = "s"
+    elif isinstance(value, datetime.date):
+        cell.number_format = "yyyy-mm-dd"
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 def export_actions(actions, *, fmt: str, base_url: str, forum=None) -> Download:

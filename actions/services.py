@@ -65,7 +65,6 @@ def refresh_next_meeting_due_dates(forum: Forum) -> int:
         due = next_dates[action.meeting_id]
         if action.due_date != due:
             action.due_date = due
-            action.version += 1
-            action.save(update_fields=["due_date", "version", "updated_at"])
+            action.save(update_fields=["due_date", "updated_at"])  # save() raises the version
             changed += 1
     return changed

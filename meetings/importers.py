@@ -408,7 +408,9 @@ def _save_actions(parsed: ParsedMeeting, meeting: Meeting, *, forum, items, repo
         sync_object(ActionItem, lookup=lookup, values=values, report=report)
 
 
-def save_meeting_notes(parsed: ParsedMeeting, *, source_name: str, report: ImportReport, forum=None):
+def save_meeting_notes(
+    parsed: ParsedMeeting, *, source_name: str, report: ImportReport, forum=None
+):
     forum = forum_ensure(report=report, forum=forum)
     meeting = _save_meeting(parsed, forum=forum, source_name=source_name, report=report)
     _save_attendance(parsed, meeting, forum=forum, report=report)

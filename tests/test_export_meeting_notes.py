@@ -23,7 +23,7 @@ from tests import factories
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "seeds" / "meeting-notes-2025-03-17.txt"
 
-MEETING_STARTS = timezone.make_aware(datetime.datetime(2025, 3, 17, 12, 0))
+MEETING_STARTS = datetime.datetime(2025, 3, 17, 12, 0, tzinfo=timezone.get_current_timezone())
 WELSH_ATTENDANCE = [
     ("Siân Llŷr", "Dŵr Cymru Welsh Water"),
     ("Gwenllïan Ŵyn", "Ysgol Gymraeg Bro Taf"),
@@ -192,7 +192,7 @@ def test_seed_welsh_docx_translates_headings_and_falls_back_to_english_text(seed
     export = meeting_notes.export_meeting_notes(seed_meeting, language="cy", fmt="docx")
     _document, paragraphs, rows = docx_text(export.content)
 
-    assert export.filename == "wales-race-forum-2025-03-17-notes-cy.docx"
+    assert export.filename == "fforwm-hil-cymru-2025-03-17-notes-cy.docx"
     assert paragraphs[0] == "Fforwm Hil Cymru"
     assert "12:00 – 1:00 yp, Dydd Llun 17 Mawrth 2025 – Drwy Teams" in paragraphs
     for heading in ("Presenoldeb", "Nodiadau'r cyfarfod", "Crynodeb o'r Camau Gweithredu"):
@@ -269,7 +269,7 @@ def test_draft_notes_say_so_and_done_actions_show_their_status():
 
 @pytest.mark.django_db
 def test_time_line_handles_mornings_ordinals_and_venues():
-    starts = timezone.make_aware(datetime.datetime(2025, 6, 2, 10, 30))
+    starts = datetime.datetime(2025, 6, 2, 10, 30, tzinfo=timezone.get_current_timezone())
     meeting = factories.MeetingFactory(
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=2),
@@ -440,8 +440,8 @@ def test_export_meeting_command_names_the_file_after_forum_date_and_language(
         "export_meeting", "--date", "2025-03-17", "--format", "docx", "--language", "cy",
         stderr=err,
     )  # fmt: skip
-    written = tmp_path / "wales-race-forum-2025-03-17-notes-cy.docx"
-    assert "Wrote wales-race-forum-2025-03-17-notes-cy.docx" in err.getvalue()
+    written = tmp_path / "fforwm-hil-cymru-2025-03-17-notes-cy.docx"
+    assert "Wrote fforwm-hil-cymru-2025-03-17-notes-cy.docx" in err.getvalue()
     _document, paragraphs, _rows = docx_text(written.read_bytes())
     assert "Presenoldeb" in paragraphs
 

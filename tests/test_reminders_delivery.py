@@ -13,7 +13,6 @@ from reminders.services import reminder_plan_build, reminder_plan_deliver, remin
 from reminders.tasks import send_due_reminders
 from tests import factories
 from tests.test_reminders import (
-    without_forum,
     ALICE,
     BETHAN,
     CARYS,
@@ -22,6 +21,7 @@ from tests.test_reminders import (
     REMINDER_SETTINGS,
     at_morning,
     make_cast,
+    without_forum,
 )
 from tests.worker import free_port
 

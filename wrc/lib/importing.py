@@ -90,10 +90,7 @@ def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
         return obj
     for name in changed:
         setattr(obj, name, values[name])
-    update_fields = list(changed)
-    if hasattr(obj, "version"):
-        obj.version += 1
-        update_fields.append("version")
+    update_fields = list(changed)  # a VersionedModel's save() adds and raises "version"
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         update_fields.append("updated_at")
     obj.save(update_fields=[model._meta.get_field(n).name for n in update_fields])
@@ -280,5 +277,8 @@ def forum_from_arguments(name: str | None, *, create: bool = False, can_create: 
     try:
         return forum_choose(name=name, create=create)
     except ForumChoiceError as error:
-        hint = " Use --create-forum to create it." if can_create and error.unknown else ""
+        if not error.unknown:
+            hint = " Name it with --forum NAME."
+        else:
+            hint = " Use --create-forum to create it." if can_create else ""
         raise CommandError(f"{error}{hint}") from error

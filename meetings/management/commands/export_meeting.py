@@ -18,9 +18,7 @@ def parse_date(value: str) -> datetime.date:
 
 
 def describe(meetings) -> str:
-    return "; ".join(
-        f"{m.forum.name} at {timezone.localtime(m.starts_at):%H:%M}" for m in meetings
-    )
+    return "; ".join(f"{m.forum.name} at {timezone.localtime(m.starts_at):%H:%M}" for m in meetings)
 
 
 class Command(BaseCommand):
@@ -65,7 +63,7 @@ class Command(BaseCommand):
         if forum is not None:
             meetings = meetings.filter(forum=forum)
         found = list(meetings)
-        of_forum = f" of {forum.name}" if forum is not None else ""
+        of_forum = f" of {forum.name}" if forum is not None and forum_name else ""
         if not found:
             raise CommandError(f"There is no meeting{of_forum} on {day:%-d %B %Y}.")
         if len(found) > 1:
