@@ -14,11 +14,13 @@ STAMP := $(VENV)/.installed-pyproject
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 
-.PHONY: help venv run serve test lint fmt css bench clean chromium system-packages
+.PHONY: help venv run serve test lint fmt css bench clean chromium system-packages backup restore
 
 help:
 	@echo "make run    set up the database, demo accounts and seed documents, then serve on PORT ($(PORT))"
 	@echo "make test   lint, format check and the test suite"
+	@echo "make backup              write a backup of the database and uploaded files; prints its path"
+	@echo "make restore BACKUP=PATH  restore a backup into an empty database"
 	@echo "make lint | fmt | css | bench | clean"
 
 venv: $(STAMP)
@@ -33,7 +35,7 @@ run: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) setup_roles
 	@if $(MANAGE) help --commands | grep -qx load_seed_documents; then \
-	  $(MANAGE) load_seed_documents --forum "Wales Race Forum"; \
+	  $(MANAGE) load_seed_documents; \
 	else \
 	  echo "load_seed_documents is not available yet: starting without the seed documents"; \
 	fi
@@ -98,6 +100,16 @@ bench: $(STAMP)
 	else \
 	  echo "bench: PostgreSQL or Redis is not running on 127.0.0.1; only the embedded default was measured"; \
 	fi
+
+# The database (SQLite's online backup, or pg_dump -Fc with DATABASE_URL) and MEDIA_ROOT in one
+# .tar.gz. `make backup` prints only the path it wrote; OUTPUT=PATH chooses it.
+backup: $(STAMP)
+	@$(MANAGE) backup $(if $(OUTPUT),--output "$(OUTPUT)")
+
+# Into an empty database and MEDIA_ROOT only; a database with tables is refused.
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "make restore: name the backup, e.g. make restore BACKUP=var/backups/wrc-….tar.gz" >&2; exit 2; }
+	@$(MANAGE) restore "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) var/staticfiles build *.egg-info .pytest_cache .ruff_cache

@@ -21,8 +21,9 @@ SEED_DOCUMENTS = [
 class Command(BaseCommand):
     help = (
         "Load the delivery plan, meeting notes and letter shipped in data/seeds/ with the "
-        "product's importers, into one forum (--forum, required when there are several; the "
-        "documents are the Wales Race Forum's). Running it again changes nothing."
+        "product's importers, into one forum: the first forum (FORUM_NAME, the Wales Race "
+        "Forum, whose documents they are) unless --forum names another. Running it again "
+        "changes nothing."
     )
 
     def add_arguments(self, parser):
@@ -35,7 +36,9 @@ class Command(BaseCommand):
         add_forum_arguments(parser)
 
     def handle(self, *args, dry_run, seeds_dir, forum=None, **options):
-        chosen = forum_from_arguments(forum)
+        # The seeds are the first forum's documents: with several forums there is no doubt
+        # which one they belong to, so no --forum is needed (make run, docker-compose).
+        chosen = forum_from_arguments(forum) if forum else None
         for importer, filename in SEED_DOCUMENTS:
             path = Path(seeds_dir) / filename
             report = import_file(importer, path, dry_run=dry_run, forum=chosen)
