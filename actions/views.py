@@ -1,4 +1,4 @@
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView
@@ -10,6 +10,7 @@ from actions.member_views import may_update
 from actions.models import ActionItem
 from directory import access
 from directory.access import RoleRequiredMixin
+from directory.forums import forum_from_query
 from reminders import services as reminder_services
 from wrc.lib.sorting import SortableListMixin, ordering_for, parse_sort
 
@@ -59,9 +60,13 @@ def action_export(request, fmt):
     queryset = listed_actions(request.user).order_by(*ordering_for(sort, ACTION_SORTS))
     actions = ActionFilter(request.GET, queryset=queryset, request=request).qs
     download = exports.export_actions(
-        actions, fmt=fmt, base_url=request.build_absolute_uri("/").rstrip("/")
+        actions,
+        fmt=fmt,
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        forum=forum_from_query(request),
     )
-    response = HttpResponse(download.content, content_type=download.content_type)
+    response_class = StreamingHttpResponse if download.streaming else HttpResponse
+    response = response_class(download.content, content_type=download.content_type)
     response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
     return response
 

@@ -513,3 +513,18 @@ def test_each_list_makes_as_many_queries_with_ten_forums_as_with_two(
     for url in urls:
         with django_assert_max_num_queries(baseline[url]):
             assert client.get(url).status_code == 200
+
+
+def test_the_actions_download_of_one_forum_is_named_after_it_in_the_chosen_language(
+    client, wrf, board, official
+):
+    factories.ActionItemFactory(meeting=factories.MeetingFactory(forum=board))
+    client.force_login(official)
+    url = reverse("actions:export", args=["csv"])
+    narrowed = client.get(url, {"forum": board.slug})
+    assert "hate-and-community-tensions-board-cymru-actions" in narrowed["Content-Disposition"]
+    client.cookies["django_language"] = "cy"
+    welsh = client.get(url, {"forum": board.slug}, HTTP_ACCEPT_LANGUAGE="cy")
+    assert "bwrdd-casineb-a-thensiynau-cymunedol-cymru-actions" in welsh["Content-Disposition"]
+    everything = client.get(url)
+    assert "board" not in everything["Content-Disposition"]
