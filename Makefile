@@ -55,10 +55,11 @@ serve: $(STAMP)
 
 # Debian packages the tests and exports use: Chromium for the browser tests (driven by
 # Playwright from /usr/bin/chromium, so `playwright install` is never run), fonts with Arial's
-# metrics and HarfBuzz's subsetter for WeasyPrint's PDFs. Only missing ones are installed;
+# metrics and HarfBuzz's subsetter for WeasyPrint's PDFs, GNU gettext for the test that every
+# interface string has Welsh. Only missing ones are installed;
 # without root or apt-get this fails softly: the browser tests say why they skip and PDFs fall
 # back to DejaVu Sans.
-SYSTEM_PACKAGES := chromium fonts-liberation2 libharfbuzz-subset0
+SYSTEM_PACKAGES := chromium fonts-liberation2 libharfbuzz-subset0 gettext
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
