@@ -193,14 +193,15 @@ def invitation_progress(meeting: Meeting) -> list[tuple[Person, InvitationDelive
 
 def feed_person(token: str) -> Person | None:
     """The person whose feed ``token`` opens; None for an unknown token, or when the person's
-    account is disabled or has lost every role (taking someone off the forum ends their feed)."""
+    account is deleted, disabled or has lost every role (taking someone off the forum ends their
+    feed). The address is only ever shown to a signed-in account, so no account, no feed."""
     if not token:
         return None
     person = Person.objects.select_related("user").filter(calendar_token=token).first()
     if person is None:
         return None
     user = person.user
-    if user is not None and not (user.is_active and access.has_any_role(user)):
+    if user is None or not (user.is_active and access.has_any_role(user)):
         return None
     return person
 

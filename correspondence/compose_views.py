@@ -6,6 +6,8 @@ whose records they keep: another forum's letter is a 404, or a 403 when they may
 was sent to them).
 """
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, Q, Value, When
@@ -130,6 +132,9 @@ def enclosure_remove(request, pk, enclosure_pk):
 # Preview and send ------------------------------------------------------------------------------
 
 
+# The preview shows the email as sent, and email clients need its style attributes; scripts stay
+# as strict as everywhere else.
+@csp_update({"style-src-attr": [UNSAFE_INLINE]})
 @staff_only
 def preview(request, pk):
     """The letter exactly as one chosen recipient will receive it."""

@@ -38,6 +38,8 @@ ACCESS = {
     "actions:mine": "members",
     "actions:update": "members",
     "actions:export": "members",
+    # Archives the action (its page and notes stay): those who keep the forum's records.
+    "actions:remove": "staff",
     "hatecrime:plan_list": "members",
     "hatecrime:plan_detail": "members",
     "hatecrime:action_detail": "members",
@@ -104,6 +106,13 @@ ACCESS = {
     "search:results": "members",
     "logout": "signed_in",
     "login": "public",
+    # Resetting never says whether an address has an account, so it is open to anyone.
+    "password_reset": "public",
+    "password_reset_done": "public",
+    "password_reset_confirm": "public",
+    "password_reset_complete": "public",
+    "password_change": "signed_in",
+    "password_change_done": "signed_in",
     "accessibility": "public",
     # Public so the language can be switched on the sign-in page.
     "set_language": "public",
@@ -290,6 +299,9 @@ def url_values(
         "period": plan_action.plan.period,
         "reference": plan_action.reference,
         "token": token,
+        # A link that is not (or no longer) valid: the page says so and offers a new one.
+        "password_reset_confirm:uidb64": "MQ",
+        "password_reset_confirm:token": "set-password",
         "language": "en",
         "fmt": "md",
     }
@@ -358,15 +370,39 @@ def test_every_url_gives_each_role_what_it_may_have(client, world, route, role):
     url = url_for(route, world["shared"])
     response = fetch(client, world["users"][role], url)
     assert outcome(response) == expected(route, role), (url, response.status_code)
+    assert_protective_headers(response, signed_in=role != "anonymous")
     if role == "member" and response.status_code == 200:
         body = b"".join(response) if response.streaming else response.content
         assert world["other"].email.encode() not in body, f"{url} shows another person's email"
         assert world["other"].phone.encode() not in body, f"{url} shows another person's phone"
 
 
+def csp_directives(response) -> dict:
+    policy = response["Content-Security-Policy"]
+    return {
+        name: values
+        for name, *values in (part.split() for part in policy.split(";") if part.strip())
+    }
+
+
+def assert_protective_headers(response, *, signed_in):
+    """A strict Content-Security-Policy and a Permissions-Policy on every answer; nothing a
+    signed-in person receives may be stored by the browser or a shared cache."""
+    url = response.request["PATH_INFO"]
+    directives = csp_directives(response)
+    assert directives["script-src"] == ["'self'"], url
+    assert directives["style-src"] == ["'self'"], url
+    assert directives["object-src"] == ["'none'"] and directives["frame-ancestors"] == ["'none'"]
+    assert "'unsafe-inline'" not in directives.get("script-src-attr", []), url
+    assert "camera=()" in response["Permissions-Policy"], url
+    if signed_in:
+        cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+        assert {"private", "no-store"} <= cache_control, (url, response.get("Cache-Control"))
+
+
 # Keys of URLs that name a record of one forum. People, organisations and calendar tokens are
-# shared between forums; a file format or a language names nothing.
-UNSCOPED_KWARGS = {"fmt", "language", "token"}
+# shared between forums; a file format, a language or a password reset link names nothing.
+UNSCOPED_KWARGS = {"fmt", "language", "token", "uidb64"}
 
 
 def names_a_forum_record(route):
