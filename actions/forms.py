@@ -235,6 +235,7 @@ class ActionItemFormSet(forms.BaseModelFormSet):
         form_kwargs = {"meeting": meeting, "owners": owners, "items": items}
         queryset = (
             ActionItem.objects.filter(meeting=meeting)
+            .active()
             .select_related("meeting")
             .order_by("number", "pk")
         )
@@ -242,8 +243,6 @@ class ActionItemFormSet(forms.BaseModelFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        if "DELETE" in form.fields:
-            form.fields["DELETE"].label = _("Remove this action")
         form.helper = row_helper(form)
 
 
@@ -253,8 +252,8 @@ def action_formset_class(extra: int = 2):
         form=ActionItemForm,
         formset=ActionItemFormSet,
         extra=extra,
-        can_delete=True,
-        can_delete_extra=False,
+        # No delete box: "Remove this action" is a link to a page that confirms, then archives.
+        can_delete=False,
     )
 
 

@@ -84,6 +84,7 @@ class MyActionsView(RoleRequiredMixin, TemplateView):
         # the user through.
         actions = list(
             ActionItem.objects.owned_by(user)
+            .active()
             .select_related("meeting__forum", "agenda_item", "owner_organisation", "owner_role")
             .order_by("due_date", "meeting__starts_at", "number", "pk")
         )

@@ -16,6 +16,10 @@ DUE_SOON_DAYS = 14
 
 
 class ActionQuerySet(models.QuerySet):
+    def active(self):
+        """Not archived: what lists, formsets and counts show by default."""
+        return self.filter(archived_at__isnull=True)
+
     def open(self):
         return self.filter(status__in=ActionItem.OPEN_STATUSES)
 
@@ -95,7 +99,7 @@ class ActionItem(VersionedModel):
         verbose_name=_("owner (person)"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # an action never silently loses its owner
         related_name="owned_actions",
     )
     owner_organisation = models.ForeignKey(
@@ -103,7 +107,7 @@ class ActionItem(VersionedModel):
         verbose_name=_("owner (organisation)"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="owned_actions",
     )
     owner_role = models.ForeignKey(
@@ -115,7 +119,7 @@ class ActionItem(VersionedModel):
         related_name="owned_actions",
     )
     deadline_text = models.CharField(
-        _("deadline (as written)"), max_length=255, blank=True, help_text="As soon as possible"
+        _("deadline (as written)"), max_length=255, blank=True, help_text=_("As soon as possible")
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_rule = models.CharField(max_length=20, choices=DueRule, default=DueRule.NONE, blank=True)
@@ -124,6 +128,13 @@ class ActionItem(VersionedModel):
     completion_note = models.TextField(_("completion note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(
+        _("archived"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Removed from lists; its page, progress notes and history are kept."),
+    )
     history = HistoricalRecords()
 
     objects = ActionQuerySet.as_manager()
@@ -139,6 +150,21 @@ class ActionItem(VersionedModel):
                 name="unique_action_number_per_meeting",
             )
         ]
+        indexes = [
+            # The lists and downloads sort by due date (actions.views.ACTION_SORTS) and "my
+            # actions" orders by it.
+            models.Index(fields=["due_date"], name="action_due_date"),
+            # The status filter and sort of the actions list (actions.filters.ActionFilter).
+            models.Index(fields=["status", "due_date"], name="action_status_due"),
+            # Pending work: overdue, due soon and no date (ActionQuerySet.overdue, due_soon,
+            # no_date) and the reminder sweep's window (reminders.services) read open actions
+            # by due date only.
+            models.Index(
+                fields=["due_date"],
+                name="action_open_due",
+                condition=Q(status__in=["open", "in_progress"]),
+            ),
+        ]
 
     def __str__(self):
         prefix = f"{self.number}. " if self.number else ""
@@ -150,6 +176,16 @@ class ActionItem(VersionedModel):
     @property
     def is_open(self):
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    def archive(self):
+        """Take the action off every list instead of deleting it: its page, progress notes and
+        history stay. The version rises, so forms opened before refuse to save over it."""
+        self.archived_at = timezone.now()
+        self.save(update_fields=["archived_at", "updated_at"])
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
@@ -168,6 +204,8 @@ class ActionItem(VersionedModel):
 class ActionUpdate(models.Model):
     """A dated progress note on an action, written by its owner or the secretariat."""
 
+    # The product never deletes an action (it archives it: ActionItem.archive); the importers'
+    # clean re-imports and generate_volume do, with their notes.
     action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="updates")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actions import member_views, views
+from actions import editing_views, member_views, views
 
 app_name = "actions"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     path("download.<str:fmt>", views.action_export, name="export"),
     path("<int:pk>/", views.ActionDetailView.as_view(), name="detail"),
     path("<int:pk>/update/", member_views.ActionProgressView.as_view(), name="update"),
+    path("<int:pk>/remove/", editing_views.ActionRemoveView.as_view(), name="remove"),
 ]

@@ -26,8 +26,10 @@ ACTION_DEFAULT_SORT = "meeting"
 
 def listed_actions(user):
     # The table and the downloads show the source meeting and the resolved owner of each row.
-    return ActionItem.objects.visible_to(user).select_related(
-        "meeting__forum", "owner_person", "owner_organisation", "owner_role"
+    return (
+        ActionItem.objects.visible_to(user)
+        .active()
+        .select_related("meeting__forum", "owner_person", "owner_organisation", "owner_role")
     )
 
 

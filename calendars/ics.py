@@ -34,13 +34,14 @@ def london_vtimezone() -> VTimezone:
     tz.add("tzid", "Europe/London")
     summer = TimezoneDaylight()
     summer.add("tzname", "BST")
-    summer.add("dtstart", datetime.datetime(1981, 3, 29, 1, 0))
+    # RFC 5545 3.6.5: a VTIMEZONE rule starts at a local time, written without a zone.
+    summer.add("dtstart", datetime.datetime(1981, 3, 29, 1, 0))  # noqa: DTZ001
     summer.add("tzoffsetfrom", datetime.timedelta(hours=0))
     summer.add("tzoffsetto", datetime.timedelta(hours=1))
     summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
     winter = TimezoneStandard()
     winter.add("tzname", "GMT")
-    winter.add("dtstart", datetime.datetime(1996, 10, 27, 2, 0))
+    winter.add("dtstart", datetime.datetime(1996, 10, 27, 2, 0))  # noqa: DTZ001 (local, as above)
     winter.add("tzoffsetfrom", datetime.timedelta(hours=1))
     winter.add("tzoffsetto", datetime.timedelta(hours=0))
     winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})

@@ -7,9 +7,10 @@ owners, plan leads and letter recipients all resolve to an organisation, a perso
 import re
 import secrets
 import unicodedata
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -38,12 +39,42 @@ def normalise_name(value: str) -> str:
 
 
 class VersionedModel(models.Model):
-    """A record with a version number, raised on every save, for optimistic locking."""
+    """A record with a version number, raised on every save, for optimistic locking.
+
+    ``save()`` raises it from the value in the database (under a row lock), so every save
+    counts, the admin's and code's included, and an edit form opened before refuses to
+    overwrite. An edit form that has already claimed the next version with its conditional
+    UPDATE (``wrc.editing.VersionedModelForm.claim_version``) marks it, and that save keeps it.
+    Queryset ``update()`` and ``bulk_update()`` bypass ``save()``: raise ``version`` there
+    yourself.
+    """
 
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or self.pk is None or kwargs.get("force_insert"):
+            return super().save(*args, **kwargs)
+        if getattr(self, "_claimed_version", None) == self.version:
+            self._claimed_version = None
+            return super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version"}
+        with transaction.atomic(using=kwargs.get("using")):
+            current = (
+                type(self)
+                ._base_manager.filter(pk=self.pk)
+                .order_by()
+                .select_for_update(of=("self",))
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is not None:
+                self.version = current + 1
+            return super().save(*args, **kwargs)
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -313,11 +344,13 @@ class Membership(models.Model):
     """An organisation or a person belonging to one forum, in one role, between two dates."""
 
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="memberships")
+    # PROTECT: a member's past memberships decide which letters and meetings they see; deleting
+    # the organisation or person would hide them. End the membership (left_on) instead.
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(
         _("role"), max_length=20, choices=MembershipRole, default=MembershipRole.MEMBER
@@ -387,3 +420,33 @@ class OwnerRole(models.Model):
 
     def normalised_names(self):
         return {normalise_name(n) for n in [self.name, *self.aliases] if n}
+
+
+class AccountInvitation(models.Model):
+    """An email inviting a person to choose the password of their account. Only the latest
+    invitation's link works (directory/accounts.py): sending again cancels the earlier link."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="account_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("account invitation")
+        verbose_name_plural = _("account invitations")
+
+    def __str__(self):
+        return f"{self.person} – {self.sent_at:%Y-%m-%d}"
+
+    @property
+    def expires_at(self):
+        return self.sent_at + timedelta(seconds=settings.INVITATION_TIMEOUT_SECONDS)
+
+    @property
+    def has_expired(self) -> bool:
+        return self.accepted_at is None and timezone.now() > self.expires_at

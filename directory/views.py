@@ -3,7 +3,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from actions.models import ActionItem
-from directory import access
+from directory import access, accounts
 from directory.access import RoleRequiredMixin
 from directory.filters import OrganisationFilter, PersonFilter
 from directory.models import Organisation, Person
@@ -88,4 +88,12 @@ class PersonDetailView(ContactDetailsRequiredMixin, DetailView):
                 "owned_actions",
                 queryset=ActionItem.objects.select_related("meeting__forum"),
             ),
+        )
+
+    def get_context_data(self, **kwargs):
+        person = self.object
+        return super().get_context_data(
+            account=accounts.account_state(person),
+            can_manage_account=accounts.can_manage_account(self.request.user, person),
+            **kwargs,
         )

@@ -162,8 +162,10 @@ class PlanAction(VersionedModel):
 
 class PlanActionLead(models.Model):
     action = models.ForeignKey(PlanAction, on_delete=models.CASCADE, related_name="lead_links")
+    # PROTECT: deleting an organisation used to drop every plan action's link to it; the admin
+    # now refuses and lists the links (merge the organisation into another instead).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="plan_lead_links"
+        Organisation, on_delete=models.PROTECT, related_name="plan_lead_links"
     )
     order = models.PositiveSmallIntegerField(default=0)
 

@@ -290,14 +290,10 @@ class ActionsView(MeetingStepView):
         return action_formset_class(extra)(data, meeting=self.meeting, prefix="actions")
 
     def save_formset(self, formset):
-        deleted = set(formset.deleted_forms)
+        # Removing an action is a page of its own (actions:remove), which archives it.
         for form in formset.forms:
             try:
-                if form in deleted:
-                    if form.instance.pk:
-                        form.claim_version()
-                        form.instance.delete()
-                elif form.row_edited:
+                if form.row_edited:
                     form.save()
             except StaleEditError:
                 form.refuse_stale()

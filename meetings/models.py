@@ -85,6 +85,12 @@ class Meeting(VersionedModel):
             # the same day, and one forum twice on a day at different times.
             models.UniqueConstraint(fields=["forum", "starts_at"], name="unique_meeting_start"),
         ]
+        indexes = [
+            # The meetings list across forums sorts by date (its default), and the actions list
+            # by its meeting's date (ActionItem.Meta.ordering); unique_meeting_start leads with
+            # the forum, so it cannot serve either.
+            models.Index(fields=["starts_at"], name="meeting_starts_at"),
+        ]
 
     def __str__(self):
         local = timezone.localtime(self.starts_at)
@@ -152,10 +158,10 @@ class Attendance(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
     organisation_text = models.CharField(_("organisation or role"), max_length=255, blank=True)
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendance"
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="attendance"
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendance"
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="attendance"
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PRESENT)
 

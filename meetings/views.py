@@ -1,4 +1,5 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -32,15 +33,20 @@ class MeetingListView(RoleRequiredMixin, SortableListMixin, FilterView):
             Meeting.objects.visible_to(self.request.user)
             .select_related("forum")
             .annotate(
-                present_count=Count(
-                    "attendance",
-                    filter=Q(attendance__status=Attendance.Status.PRESENT),
-                    distinct=True,
-                ),
-                action_count=Count("actions", distinct=True),
-                item_count=Count("items", distinct=True),
+                present_count=count_per_meeting(Attendance, status=Attendance.Status.PRESENT),
+                action_count=count_per_meeting(ActionItem),
+                item_count=count_per_meeting(AgendaItem),
             )
         )
+
+
+def count_per_meeting(model, **conditions):
+    """The number of ``model`` rows of each meeting, as a correlated subquery. Three
+    ``Count(distinct=True)`` over joins multiplied attendance by items by actions: 2.5 million
+    joined rows for a page of 25 meetings at 10,000 actions (issue 13)."""
+    rows = model.objects.filter(meeting=OuterRef("pk"), **conditions).order_by()
+    counted = rows.values("meeting").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 # The languages the notes can be downloaded in, as the export views name them.

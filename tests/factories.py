@@ -148,7 +148,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     title = "Wales Race Forum"
     starts_at = factory.Sequence(
         lambda n: (
-            timezone.make_aware(datetime.datetime(2025, 3, 17, 12, 0))
+            datetime.datetime(2025, 3, 17, 12, 0, tzinfo=timezone.get_current_timezone())
             + datetime.timedelta(days=7 * n)
         )
     )

@@ -6,6 +6,7 @@ Every file produced is read back with the icalendar parser and checked field by 
 import datetime
 import smtplib
 from email import message_from_bytes
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -21,6 +22,8 @@ from calendars.tasks import send_meeting_invitations
 from meetings.models import Meeting
 from tests import factories
 from tests.worker import wait_until
+
+LONDON = ZoneInfo("Europe/London")
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +71,8 @@ def meeting(db):
     meeting = factories.MeetingFactory(
         forum=forum,
         title="Wales Race Forum",
-        starts_at=timezone.make_aware(datetime.datetime(2025, 7, 14, 12, 0)),
-        ends_at=timezone.make_aware(datetime.datetime(2025, 7, 14, 13, 0)),
+        starts_at=datetime.datetime(2025, 7, 14, 12, 0, tzinfo=timezone.get_current_timezone()),
+        ends_at=datetime.datetime(2025, 7, 14, 13, 0, tzinfo=timezone.get_current_timezone()),
         venue="Cathays Park, Cardiff",
         online_platform="Teams",
         online_link="https://teams.example.com/meet/123",
@@ -126,8 +129,8 @@ def test_invitation_carries_uid_times_in_london_location_and_agenda(meeting):
     assert event["sequence"] == 0
     assert str(event["status"]) == "CONFIRMED"
     assert event["dtstart"].params["TZID"] == "Europe/London"
-    assert event.decoded("dtstart").replace(tzinfo=None) == datetime.datetime(2025, 7, 14, 12, 0)
-    assert event.decoded("dtend").replace(tzinfo=None) == datetime.datetime(2025, 7, 14, 13, 0)
+    assert event.decoded("dtstart") == datetime.datetime(2025, 7, 14, 12, 0, tzinfo=LONDON)
+    assert event.decoded("dtend") == datetime.datetime(2025, 7, 14, 13, 0, tzinfo=LONDON)
     assert str(event["location"]) == "Cathays Park, Cardiff"
     description = str(event["description"])
     assert "1. Welcome and introductions" in description

@@ -241,3 +241,47 @@ def test_a_form_sent_without_its_version_is_refused_with_a_message(client, offic
     assert "sent without the version it was opened at" in response.content.decode()
     org.refresh_from_db()
     assert (org.short_name, org.version) == ("", 1)
+
+
+def admin_post_data(response):
+    """What the admin's change form posts back as rendered, inline formsets included."""
+    data = form_data(response.context["adminform"].form)
+    for formset in response.context["inline_admin_formsets"]:
+        data |= form_data(formset.formset.management_form)
+        for form in formset.formset.forms:
+            data |= form_data(form)
+    return data
+
+
+def test_an_edit_in_the_admin_raises_the_version_and_a_stale_product_form_is_refused(
+    client, official
+):
+    person = factories.PersonFactory(full_name="Aled Rees", phone="")
+    client.force_login(official)
+    edit_url = reverse("directory:person_edit", args=[person.pk])
+    stale = form_data(client.get(edit_url).context["form"])
+    assert stale[VERSION_FIELD] == 1
+
+    admin_url = reverse("admin:directory_person_change", args=[person.pk])
+    data = admin_post_data(client.get(admin_url)) | {"phone": "029 2000 0000"}
+    assert client.post(admin_url, data).status_code == 302
+    person.refresh_from_db()
+    assert (person.phone, person.version) == ("029 2000 0000", 2)
+    assert person.history.first().version == 2
+
+    response = client.post(edit_url, stale | {"title_en": "Policy officer"})
+    assert response.status_code == 200
+    assert str(STALE_MESSAGE) in response.content.decode().replace("&#x27;", "'")
+    person.refresh_from_db()
+    assert (person.phone, person.title_en, person.version) == ("029 2000 0000", "", 2)
+
+
+def test_every_save_raises_the_version_once_from_the_database():
+    org = factories.OrganisationFactory()
+    assert org.version == 1
+    behind = Organisation.objects.get(pk=org.pk)
+    org.short_name = "A"
+    org.save(update_fields=["short_name"])
+    behind.website = "https://example.org"
+    behind.save()  # an older copy still counts up from the database, never back to 2
+    assert Organisation.objects.get(pk=org.pk).version == 3 == behind.version

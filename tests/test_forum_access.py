@@ -43,7 +43,7 @@ def database_state():
 
 
 def when(day, hour=10):
-    return timezone.make_aware(datetime.datetime(2026, 6, day, hour, 0))
+    return datetime.datetime(2026, 6, day, hour, 0, tzinfo=timezone.get_current_timezone())
 
 
 @pytest.fixture
@@ -420,7 +420,7 @@ def test_nothing_of_the_forum_is_found_by_the_boards_member(client, forums):
 
 def test_the_actions_download_of_the_boards_member_has_nothing_of_the_forum(client, forums):
     client.force_login(forums["member"])
-    body = client.get(reverse("actions:export", args=["csv"])).content.decode()
+    body = client.get(reverse("actions:export", args=["csv"])).getvalue().decode()
     assert "HCTB zanzibar action." in body
     assert "Owned in the forum." in body
     assert "WRF zanzibar action." not in body

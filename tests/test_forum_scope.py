@@ -93,7 +93,7 @@ def test_the_scope_costs_one_query_per_request(forums, django_assert_num_queries
 
 def test_meetings_of_two_forums_on_the_same_day_are_two_meetings_each_seen_by_its_own(forums):
     race, board = forums
-    start = timezone.make_aware(datetime.datetime(2025, 3, 17, 12, 0))
+    start = datetime.datetime(2025, 3, 17, 12, 0, tzinfo=timezone.get_current_timezone())
     race_meeting = factories.MeetingFactory(forum=race, starts_at=start)
     board_meeting = factories.MeetingFactory(forum=board, starts_at=start, title="")
 
@@ -111,7 +111,7 @@ def test_the_database_refuses_a_second_meeting_of_one_forum_at_the_same_start(fo
     from django.db import IntegrityError, transaction
 
     race, _board = forums
-    start = timezone.make_aware(datetime.datetime(2025, 3, 17, 12, 0))
+    start = datetime.datetime(2025, 3, 17, 12, 0, tzinfo=timezone.get_current_timezone())
     factories.MeetingFactory(forum=race, starts_at=start)
     factories.MeetingFactory(forum=race, starts_at=start + datetime.timedelta(hours=3))
     with pytest.raises(IntegrityError), transaction.atomic():

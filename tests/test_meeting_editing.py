@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def local(*args):
-    return timezone.make_aware(datetime.datetime(*args))
+    return datetime.datetime(*args, tzinfo=timezone.get_current_timezone())
 
 
 @pytest.fixture
@@ -501,13 +501,43 @@ def test_a_stale_change_to_an_action_is_refused(client, official, meeting):
     assert action.status == "done"
 
 
-def test_an_action_can_be_removed(client, official, meeting):
+def test_removing_an_action_confirms_then_archives_it_with_its_progress_notes(
+    client, official, meeting
+):
     client.force_login(official)
     (item,) = add_items(meeting, "Hate crime")
-    factories.ActionItemFactory(meeting=meeting, agenda_item=item)
-    data = page_data(action_page(client, meeting)) | {"actions-0-DELETE": "on"}
-    assert client.post(step_url("edit_actions", meeting), data).status_code == 302
-    assert not meeting.actions.exists()
+    action = factories.ActionItemFactory(meeting=meeting, agenda_item=item, text="Share toolkit")
+    factories.ActionUpdateFactory(action=action, note="Sent to half the members.")
+    remove_url = reverse("actions:remove", args=[action.pk])
+    assert remove_url in action_page(client, meeting).text
+
+    confirm = client.get(remove_url)
+    assert "Share toolkit" in confirm.text and "its 1 progress note" in confirm.text
+    assert ActionItem.objects.active().filter(pk=action.pk).exists()  # nothing changed yet
+    data = {"opened_version": action.version, "opened_snapshot": ""}
+    response = client.post(remove_url, data)
+    assert response.url == step_url("edit_actions", meeting)
+
+    action.refresh_from_db()
+    assert action.is_archived and action.version == 2
+    assert action.updates.get().note == "Sent to half the members."
+    assert action.history.first().archived_at == action.archived_at
+    assert remove_url not in action_page(client, meeting).text  # off the meeting's actions
+    assert client.get(action.get_absolute_url()).status_code == 200  # its page survives
+    assert action.text not in client.get(reverse("actions:list")).text
+
+
+def test_a_removal_confirmed_from_a_stale_page_is_refused(client, official, meeting):
+    client.force_login(official)
+    action = factories.ActionItemFactory(meeting=meeting)
+    opened = client.get(reverse("actions:remove", args=[action.pk]))
+    data = {"opened_version": opened.context["form"]["opened_version"].value()}
+    ActionItem.objects.filter(pk=action.pk).update(status="done", version=2)
+    response = client.post(reverse("actions:remove", args=[action.pk]), data)
+    assert response.status_code == 200
+    assert "This record has changed since you opened it" in response.text
+    action.refresh_from_db()
+    assert not action.is_archived
 
 
 # Actions from the last meeting ---
@@ -614,8 +644,7 @@ def test_an_action_marked_done_on_the_meeting_page_is_completed_today(client, of
     (item,) = add_items(meeting, "Hate crime")
     action = factories.ActionItemFactory(meeting=meeting, agenda_item=item)
     page = action_page(client, meeting)
-    assert 'name="actions-0-DELETE"' in page.text
-    assert 'name="actions-1-DELETE"' not in page.text  # nothing to remove on an empty row
+    assert page.text.count("Remove this action") == 1  # nothing to remove on an empty row
     client.post(step_url("edit_actions", meeting), page_data(page) | {"actions-0-status": "done"})
     action.refresh_from_db()
     assert (action.status, action.completed_on) == ("done", timezone.localdate())

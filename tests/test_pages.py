@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting():
     meeting = factories.MeetingFactory(
-        starts_at=timezone.make_aware(datetime.datetime(2025, 3, 17, 12, 0)),
-        ends_at=timezone.make_aware(datetime.datetime(2025, 3, 17, 13, 0)),
+        starts_at=datetime.datetime(2025, 3, 17, 12, 0, tzinfo=timezone.get_current_timezone()),
+        ends_at=datetime.datetime(2025, 3, 17, 13, 0, tzinfo=timezone.get_current_timezone()),
     )
     item = factories.AgendaItemFactory(
         meeting=meeting,
@@ -384,8 +384,8 @@ def test_paragraphs_turns_plain_text_into_escaped_paragraphs_and_lists():
 
 def test_meeting_when_writes_times_as_the_notes_do():
     meeting = Meeting(
-        starts_at=timezone.make_aware(datetime.datetime(2025, 6, 9, 10, 30)),
-        ends_at=timezone.make_aware(datetime.datetime(2025, 6, 9, 12, 0)),
+        starts_at=datetime.datetime(2025, 6, 9, 10, 30, tzinfo=timezone.get_current_timezone()),
+        ends_at=datetime.datetime(2025, 6, 9, 12, 0, tzinfo=timezone.get_current_timezone()),
         venue="Cardiff Bay",
     )
     assert meeting_when(meeting) == "10:30 am – 12:00 pm, Monday 9th June 2025 – Cardiff Bay"

@@ -76,6 +76,10 @@ ACCESS = {
     "directory:forum_edit": "officials",
     "directory:membership_add": "staff",
     "directory:membership_end": "staff",
+    # Accounts: officials, and the secretariat of one of the person's forums (ACCOUNT_URLS).
+    "directory:person_invite": "staff",
+    "directory:person_deactivate": "staff",
+    "directory:person_reactivate": "staff",
     "correspondence:list": "members",
     "correspondence:detail": "members",
     "correspondence:enclosure": "members",
@@ -111,6 +115,8 @@ ACCESS = {
     "password_reset_done": "public",
     "password_reset_confirm": "public",
     "password_reset_complete": "public",
+    # An invitation link, like a reset link, is the credential: open to anyone.
+    "invitation_accept": "public",
     "password_change": "signed_in",
     "password_change_done": "signed_in",
     "accessibility": "public",
@@ -245,6 +251,9 @@ def world(db, settings, tmp_path):
 
 # A forum's own pages: they take the forum's slug (other directory pages take an organisation's).
 FORUM_URLS = ("forum_detail", "forum_edit", "membership_add", "membership_end")
+# Changes to a person's account: for the secretariat of one of the person's forums, so the board's
+# secretariat may not make them to a member of the first forum.
+ACCOUNT_URLS = ("person_invite", "person_deactivate", "person_reactivate")
 
 # Pages that work on a letter still being written: they take a draft.
 DRAFT_LETTER_URLS = (
@@ -302,6 +311,8 @@ def url_values(
         # A link that is not (or no longer) valid: the page says so and offers a new one.
         "password_reset_confirm:uidb64": "MQ",
         "password_reset_confirm:token": "set-password",
+        "invitation_accept:uidb64": "MQ",
+        "invitation_accept:token": "set-password",
         "language": "en",
         "fmt": "md",
     }
@@ -407,7 +418,7 @@ UNSCOPED_KWARGS = {"fmt", "language", "token", "uidb64"}
 
 def names_a_forum_record(route):
     if route.name.startswith("directory:"):
-        return route.name.removeprefix("directory:") in FORUM_URLS
+        return route.name.removeprefix("directory:") in FORUM_URLS + ACCOUNT_URLS
     return bool(set(route.kwargs) - UNSCOPED_KWARGS)
 
 

@@ -127,3 +127,18 @@ def test_readme_documents_every_variable_the_settings_read():
     readme = (BASE_DIR / "README.md").read_text()
     undocumented = sorted(name for name in read if f"`{name}`" not in readme)
     assert not undocumented, f"Add these to the README's configuration table: {undocumented}"
+
+
+def test_database_connections_are_kept_between_requests_and_checked(tmp_path):
+    expression = (
+        "settings.DATABASES['default']['CONN_MAX_AGE'], "
+        "settings.DATABASES['default']['CONN_HEALTH_CHECKS']"
+    )
+    assert print_setting(tmp_path, PRODUCTION_ENV, expression) == "60 True"
+    assert print_setting(tmp_path, {"CONN_MAX_AGE": "0"}, expression) == "0 True"
+
+
+def test_a_negative_conn_max_age_is_refused(tmp_path):
+    result = run_django(tmp_path, {"CONN_MAX_AGE": "-1"}, "manage.py", "check")
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE" in result.stderr

@@ -20,7 +20,7 @@ Use it like this::
         template_name = "hatecrime/edit/action_form.html"   # includes includes/stale_edit.html
 
 Function views call ``save_versioned_form(form)``; code that changes a versioned record without a
-form calls ``save_new_version(instance)`` so that open forms notice the change.
+form just saves it: ``VersionedModel.save()`` raises the version, so open forms notice the change.
 """
 
 import datetime
@@ -271,6 +271,8 @@ class VersionedModelForm(forms.ModelForm):
         if not claimed:
             raise StaleEditError
         self.instance.version = opened + 1
+        # Tells VersionedModel.save() that this version is already taken for this save.
+        self.instance._claimed_version = self.instance.version
 
     def save(self, commit=True):
         """Claim the record and save it, in one transaction. ``commit=False`` claims nothing:
@@ -363,20 +365,9 @@ def save_versioned_form(form):
 
 
 def save_new_version(instance, *, update_fields=None):
-    """Save a versioned record changed by code rather than an edit form, raising its version so
-    that forms opened before the change refuse to overwrite it."""
-    model = type(instance)
-    with transaction.atomic():
-        if instance.pk is not None:
-            current = (
-                lock_rows(model._base_manager.filter(pk=instance.pk))
-                .values_list("version", flat=True)
-                .get()
-            )
-            instance.version = current + 1
-            if update_fields is not None:
-                update_fields = {*update_fields, "version"}
-        instance.save(update_fields=update_fields)
+    """Save a versioned record changed by code rather than an edit form. ``save()`` raises the
+    version itself now; this remains the name code reaches for, and says why it saves."""
+    instance.save(update_fields=update_fields)
     return instance
 
 

@@ -160,6 +160,10 @@ SESSION_MEMBER_SECONDS = env.int("SESSION_MEMBER_SECONDS", default=7 * 24 * 60 *
 SESSION_COOKIE_AGE = SESSION_STAFF_SECONDS
 # Password reset links work for a day (Django's default is three).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 60 * 60)
+# Invitation links (directory/accounts.py) work for a week, once, and only the latest one sent.
+INVITATION_TIMEOUT_SECONDS = env.int("INVITATION_TIMEOUT_SECONDS", default=7 * 24 * 60 * 60)
+if INVITATION_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured("INVITATION_TIMEOUT_SECONDS must be a positive number of seconds")
 
 # No inline script or style anywhere; the letter preview alone allows the style attributes an
 # email needs (correspondence/views.py).

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from directory.account_views import InvitationAcceptView
 from wrc import forms, views
 
 urlpatterns = [
@@ -33,6 +34,12 @@ urlpatterns = [
         "accounts/reset/done/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    # The link in an invitation (directory/accounts.py): public, like the reset link.
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        InvitationAcceptView.as_view(),
+        name="invitation_accept",
     ),
     path(
         "accounts/password/",

@@ -24,7 +24,7 @@ def cast(db):
     factories.MeetingFactory(
         forum=wrf,
         title="Wales Race Forum December",
-        starts_at=timezone.make_aware(datetime.datetime(2026, 12, 7, 10, 0)),
+        starts_at=datetime.datetime(2026, 12, 7, 10, 0, tzinfo=timezone.get_current_timezone()),
         status=Meeting.Status.PLANNED,
     )
     person = factories.PersonFactory(full_name="Bethan Bwrdd")
