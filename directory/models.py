@@ -426,9 +426,7 @@ class AccountInvitation(models.Model):
     """An email inviting a person to choose the password of their account. Only the latest
     invitation's link works (directory/accounts.py): sending again cancels the earlier link."""
 
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="account_invitations"
-    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="account_invitations")
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

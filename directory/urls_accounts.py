@@ -1,0 +1,12 @@
+"""Account changes from a person's page, added to directory.urls (namespace "directory").
+The page where an invited person chooses their password is public: wrc/site_urls.py."""
+
+from django.urls import path
+
+from directory import account_views as views
+
+urlpatterns = [
+    path("people/<int:pk>/invite/", views.person_invite, name="person_invite"),
+    path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),
+]
