@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 
-from directory.models import Forum, Membership, Organisation, OrganisationAlias, OwnerRole, Person
+from directory.models import (
+    AccountInvitation,
+    Forum,
+    Membership,
+    Organisation,
+    OrganisationAlias,
+    OwnerRole,
+    Person,
+)
 from wrc.admin import OfficialAdmin, OfficialHistoryAdmin, OfficialOnlyMixin, OfficialTabularInline
 
 
@@ -82,3 +90,20 @@ class OfficialUserAdmin(OfficialOnlyMixin, UserAdmin):
 @admin.register(Group)
 class OfficialGroupAdmin(OfficialOnlyMixin, GroupAdmin):
     pass
+
+
+@admin.register(AccountInvitation)
+class AccountInvitationAdmin(OfficialAdmin):
+    """Invitations sent to choose a password: read only, as the person's page sends them and only
+    the latest one's link works."""
+
+    list_display = ["person", "invited_by", "sent_at", "accepted_at"]
+    list_filter = [("accepted_at", admin.EmptyFieldListFilter), "sent_at"]
+    search_fields = ["person__full_name", "person__email"]
+    list_select_related = ["person", "invited_by"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

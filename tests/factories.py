@@ -15,6 +15,7 @@ from calendars.models import InvitationDelivery
 from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
 from directory import access
 from directory.models import (
+    AccountInvitation,
     Forum,
     Language,
     Membership,
@@ -286,6 +287,13 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     email = factory.LazyAttribute(lambda o: o.person.email)
     language = Language.ENGLISH
+
+
+class AccountInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccountInvitation
+
+    person = factory.SubFactory(PersonFactory)
 
 
 class InvitationDeliveryFactory(factory.django.DjangoModelFactory):
