@@ -13,7 +13,10 @@ class UpdateInline(OfficialTabularInline):
 @admin.register(ActionItem)
 class ActionItemAdmin(OfficialHistoryAdmin):
     list_display = ["__str__", "meeting", "owner_text", "deadline_text", "due_date", "status"]
-    list_filter = ["status", "due_rule", "meeting"]
+    # By forum and by due date, not by meeting: a link per meeting was 1,000 links on every
+    # page of the changelist (issue 13). A meeting's actions are on its page.
+    list_filter = ["status", "due_rule", "meeting__forum"]
+    date_hierarchy = "due_date"
     search_fields = ["text", "owner_text", "deadline_text"]
     list_select_related = ["meeting__forum"]
     autocomplete_fields = ["owner_person", "owner_organisation"]

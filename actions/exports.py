@@ -181,6 +181,8 @@ class CellStyles:
         self.date.alignment, self.date.number_format = wrap, "yyyy-mm-dd"
 
     def cell(self, value, *, heading=False):
+        if value is None:
+            return None  # an empty cell is not written at all
         cell = self.new(self.sheet, value)
         if isinstance(value, str):
             # Text is text: a value starting with "=" must never become a formula.

@@ -27,7 +27,9 @@ class RecentMeetingsSelect(forms.Select):
     user may see still filters (``?meeting=<id>``): the field validates against them all."""
 
     def optgroups(self, name, value, attrs=None):
-        field = self.choices.field
+        field = getattr(self.choices, "field", None)  # None once the choices are narrowed
+        if field is None:
+            return super().optgroups(name, value, attrs)
         latest = list(field.queryset.order_by("-starts_at")[:RECENT_MEETINGS])
         chosen = [v for v in value if str(v).isdigit() and int(v) not in {m.pk for m in latest}]
         older = list(field.queryset.filter(pk__in=chosen)) if chosen else []

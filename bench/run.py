@@ -57,47 +57,61 @@ def use_file_database_for_sqlite(settings):
 
 
 def time_case(case, repeat):
-    """Seconds per repetition; each repetition in a transaction that is rolled back."""
+    """Seconds per repetition, and what the last one returned; each repetition in a
+    transaction that is rolled back."""
     from django.db import transaction
 
-    timings = []
+    timings, returned = [], None
     for _ in range(repeat):
         with transaction.atomic():
             context = case.setup() if case.setup else None
             start = time.perf_counter()
-            case.func(context)
+            returned = case.func(context)
             timings.append(time.perf_counter() - start)
             transaction.set_rollback(True)
-    return timings
+    return timings, returned
 
 
 def time_committed_case(case, repeat):
     """Seconds per repetition of a case that commits (``atomic=False``)."""
-    timings = []
+    timings, returned = [], None
     try:
         for _ in range(repeat):
             context = case.setup() if case.setup else None
             start = time.perf_counter()
-            case.func(context)
+            returned = case.func(context)
             timings.append(time.perf_counter() - start)
     finally:
         if case.teardown:
             case.teardown()
-    return timings
+    return timings, returned
 
 
 def run_case(case, repeat):
     try:
-        timings = (time_case if case.atomic else time_committed_case)(case, repeat)
+        timings, returned = (time_case if case.atomic else time_committed_case)(case, repeat)
     except Exception as exc:  # a broken case is reported, the others still run
         return {"name": case.name, "error": f"{type(exc).__name__}: {exc}"}
-    return {
+    row = {
         "name": case.name,
         "repeat": len(timings),
         "min_ms": round(min(timings) * 1000, 2),
         "median_ms": round(statistics.median(timings) * 1000, 2),
         "max_ms": round(max(timings) * 1000, 2),
     }
+    # A case that measures several things inside itself (pages against a floor) returns a list
+    # of rows, one per thing, reported under its own line.
+    if isinstance(returned, list) and returned and isinstance(returned[0], dict):
+        row["details"] = returned
+    return row
+
+
+def details_markdown(row):
+    columns = list(row["details"][0])
+    lines = ["", f"### {row['name']}", "", "| " + " | ".join(columns) + " |"]
+    lines.append("| --- |" + " ---: |" * (len(columns) - 1))
+    lines += ["| " + " | ".join(str(d[c]) for c in columns) + " |" for d in row["details"]]
+    return lines
 
 
 def database_description(connection):
@@ -132,6 +146,9 @@ def markdown(report):
                 f"| {row['name']} | {row['repeat']} | {row['min_ms']} | {row['median_ms']} "
                 f"| {row['max_ms']} |"
             )
+    for row in report["results"]:
+        if "details" in row:
+            lines += details_markdown(row)
     return "\n".join(lines) + "\n"
 
 

@@ -140,3 +140,11 @@ def sort_header(context, key, label, numeric=False):
     aria-sort on the current column. The view uses ``wrc.lib.sorting.SortableListMixin``."""
     link = header_link(context["request"].GET, context["current_sort"], key)
     return {"label": label, "numeric": numeric, **link}
+
+
+@register.filter
+def page_links(page_obj):
+    """The pages a list links to: the first, the last and two either side of the current one,
+    with ``Paginator.ELLIPSIS`` between. A link to every page was 401 links at 10,000 actions,
+    a tenth of the actions list's time (issue 13)."""
+    return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
