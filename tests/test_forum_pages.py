@@ -528,3 +528,14 @@ def test_the_actions_download_of_one_forum_is_named_after_it_in_the_chosen_langu
     assert "bwrdd-casineb-a-thensiynau-cymunedol-cymru-actions" in welsh["Content-Disposition"]
     everything = client.get(url)
     assert "board" not in everything["Content-Disposition"]
+
+
+def test_the_header_names_the_service_not_another_forum(client, wrf, board):
+    """A member of the board only is never told they are in the Wales Race Forum."""
+    member = factories.member_user(forum=board)
+    client.force_login(member)
+    page = client.get(reverse("home")).content.decode()
+    assert "Wales Race Forum" not in page
+    assert "Forum records" in page
+    client.cookies["django_language"] = "cy"
+    assert "Cofnodion fforymau" in client.get(reverse("home")).content.decode()

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from directory import access, forums
 
@@ -8,6 +9,7 @@ def product(request):
     user = getattr(request, "user", None)
     return {
         "FORUM_NAME": settings.FORUM_NAME,
+        "SITE_NAME": settings.SITE_NAME or _("Forum records"),
         "user_roles": access.roles_of(user) if user is not None else frozenset(),
         # Called only by the templates that ask (lists name each row's forum when it does).
         "several_forums": lambda: forums.sees_several_forums(user),

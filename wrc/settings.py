@@ -297,6 +297,9 @@ ENCLOSURE_ALLOWED_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "pptx", "txt", "pn
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 FORUM_NAME = env.str("FORUM_NAME", default="Wales Race Forum")
+# The service's own name in the header and page titles. An installation holds several forums,
+# so it is not any one forum's name; empty means "Forum records" in the reader's language.
+SITE_NAME = env.str("SITE_NAME", default="")
 
 # Calendar feed tokens are masked in every log line (wrc/lib/logmask.py), runserver's access
 # log included; gunicorn's is masked by its logger class (gunicorn.conf.py).

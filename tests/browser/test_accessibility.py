@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import translation
 from playwright.sync_api import expect
 
 from actions.models import ActionItem
@@ -124,8 +125,10 @@ class Checker:
                 f"{json.dumps(violation['targets'][:5])} {violation['help']}"
             )
         title = found["title"]
-        suffix = f" – {settings.FORUM_NAME}"
-        if not title.endswith(suffix) or title == f"{settings.FORUM_NAME}{suffix}":
+        with translation.override(language):
+            site = settings.SITE_NAME or str(translation.gettext("Forum records"))
+        suffix = f" – {site}"
+        if not title.endswith(suffix) or title == f"{site}{suffix}":
             self.problems.append(f"{where}: title {title!r} does not name the page")
         for name in names:
             if name not in title:
