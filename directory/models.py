@@ -38,6 +38,18 @@ def normalise_name(value: str) -> str:
     return " ".join(value.split())
 
 
+def unique_slug(instance, name: str, *, fallback: str) -> str:
+    """A slug of ``name`` that no other row of ``instance``'s model has: "wlga", "wlga-2"...
+    Short enough for the field to take the "-n" suffix."""
+    model = type(instance)
+    room = model._meta.get_field("slug").max_length - 5
+    base = slugify(name)[:room] or fallback
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exclude(pk=instance.pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 class VersionedModel(models.Model):
     """A record with a version number, raised on every save, for optimistic locking.
 
@@ -129,11 +141,7 @@ class Organisation(VersionedModel):
     def save(self, *args, **kwargs):
         self.normalised_name = normalise_name(self.name)
         if not self.slug:
-            base = slugify(self.name)[:240] or "organisation"
-            slug, n = base, 2
-            while Organisation.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                slug, n = f"{base}-{n}", n + 1
-            self.slug = slug
+            self.slug = unique_slug(self, self.name, fallback="organisation")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -272,11 +280,7 @@ class Forum(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            base = slugify(self.name)[:45] or "forum"
-            slug, n = base, 2
-            while Forum.objects.filter(slug=slug).exclude(pk=self.pk).exists():
-                slug, n = f"{base}-{n}", n + 1
-            self.slug = slug
+            self.slug = unique_slug(self, self.name, fallback="forum")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
