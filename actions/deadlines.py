@@ -9,6 +9,8 @@ derived. Rules, in the order they are tried:
   meteorological seasons the Welsh Government's publication plans follow: spring ends 31 May,
   summer 31 August, autumn 30 November, winter the last day of February of the following year;
 - "end of the financial year" is 31 March after the meeting;
+- a day and month without a year ("by 30 June", "erbyn 30 Mehefin") is the first such day on
+  or after the meeting;
 - a month without a year ("by the end of June") is that month's last day on or after the meeting;
 - "within N days/weeks/months" counts from the meeting;
 - "before/by/at the next meeting" follows the next meeting (rule ``next_meeting``; the date is
@@ -27,6 +29,23 @@ NO_RULE = ""
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
+# Welsh month names, with the mutated forms they take after "o", "ym", "erbyn" and the like
+# ("5 Fawrth", "diwedd Orffennaf").
+WELSH_MONTHS = {
+    1: ("ionawr",),
+    2: ("chwefror",),
+    3: ("mawrth", "fawrth"),
+    4: ("ebrill",),
+    5: ("mai", "fai"),
+    6: ("mehefin", "fehefin"),
+    7: ("gorffennaf", "orffennaf", "ngorffennaf"),
+    8: ("awst",),
+    9: ("medi", "fedi"),
+    10: ("hydref",),
+    11: ("tachwedd", "dachwedd", "nhachwedd"),
+    12: ("rhagfyr", "ragfyr"),
+}
+MONTHS.update({name: number for number, names in WELSH_MONTHS.items() for name in names})
 MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 SEASON_END = {
     "spring": (5, 0),
@@ -42,16 +61,21 @@ DAY_MONTH_YEAR = re.compile(
 )
 NUMERIC_DATE = re.compile(r"\b(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>\d{4})\b")
 ISO_DATE = re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")
+DAY_MONTH = re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTH + r"(?!\w)")
 MONTH_YEAR = re.compile(r"\b" + MONTH + r",?\s+(?P<year>\d{4})\b")
 SEASON_YEAR = re.compile(r"\b(?P<season>spring|summer|autumn|fall|winter)\s+(?P<year>\d{4})\b")
 FINANCIAL_YEAR_END = re.compile(r"\bend of (?:the )?financial year\b")
 MONTH_ONLY = re.compile(
-    r"\b(?:by|before|end of|in|during)\s+(?:the\s+end\s+of\s+)?" + MONTH + r"(?!\w)"
+    r"\b(?:by|before|end of|in|during|erbyn|diwedd|ym)\s+(?:the\s+end\s+of\s+|diwedd\s+)?"
+    + MONTH
+    + r"(?!\w)"
 )
 WITHIN = re.compile(
     r"\bwithin\s+(?P<count>\d+|one|two|three|four|six|a|an)\s+(?P<unit>day|week|month)s?\b"
 )
-NEXT_MEETING_TEXT = re.compile(r"\b(?:next|following)\s+(?:forum\s+)?meeting\b")
+NEXT_MEETING_TEXT = re.compile(
+    r"\b(?:next|following)\s+(?:forum\s+|board\s+)?meeting\b|\bcyfarfod\s+nesaf\b"
+)
 
 
 def last_day_of_month(year: int, month: int) -> datetime.date:
@@ -91,6 +115,15 @@ def _period_end(text: str, meeting_date: datetime.date | None) -> datetime.date 
     if FINANCIAL_YEAR_END.search(text):
         year = meeting_date.year + (1 if meeting_date.month > 3 else 0)
         return datetime.date(year, 3, 31)
+    if match := DAY_MONTH.search(text):
+        month, day = _month_number(match["month"]), int(match["day"])
+        for year in (meeting_date.year, meeting_date.year + 1):
+            try:
+                due = datetime.date(year, month, day)
+            except ValueError:
+                return None
+            if due >= meeting_date:
+                return due
     if match := MONTH_ONLY.search(text):
         end = last_day_of_month(meeting_date.year, _month_number(match["month"]))
         return end if end >= meeting_date else last_day_of_month(end.year + 1, end.month)

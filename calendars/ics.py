@@ -108,10 +108,21 @@ def meeting_description(meeting, agenda_titles) -> str:
     return "\n".join(lines).strip()
 
 
-def meeting_event(meeting, *, attendee=None, agenda_titles=()) -> Event:
-    cancelled = meeting.status == Meeting.Status.CANCELLED
+def meeting_span(meeting) -> tuple[datetime.date, datetime.date]:
+    """When the diary entry starts and ends: London times, or for a meeting whose notes give
+    only the date an all-day entry (DTSTART;VALUE=DATE, DTEND the next day, RFC 5545 3.6.1),
+    so that no diary shows the stored midnight as if it were the time."""
+    if not meeting.time_recorded:
+        day = timezone.localtime(meeting.starts_at, LONDON).date()
+        return day, day + datetime.timedelta(days=1)
     starts = meeting.starts_at.astimezone(LONDON)
     ends = (meeting.ends_at or meeting.starts_at + DEFAULT_LENGTH).astimezone(LONDON)
+    return starts, ends
+
+
+def meeting_event(meeting, *, attendee=None, agenda_titles=()) -> Event:
+    cancelled = meeting.status == Meeting.Status.CANCELLED
+    starts, ends = meeting_span(meeting)
     event = Event()
     event.add("uid", str(meeting.uid))
     event.add("sequence", meeting.ics_sequence)
@@ -120,7 +131,9 @@ def meeting_event(meeting, *, attendee=None, agenda_titles=()) -> Event:
     event.add("dtend", ends)
     event.add("summary", meeting.title or meeting.forum.name)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
+    # An all-day entry of unknown hours would mark the whole day busy: it is shown, not blocked.
+    busy = not cancelled and meeting.time_recorded
+    event.add("transp", "OPAQUE" if busy else "TRANSPARENT")
     event.add("organizer", organizer())
     if location := meeting_location(meeting):
         event.add("location", location)

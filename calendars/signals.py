@@ -11,7 +11,15 @@ from django.dispatch import receiver
 
 from meetings.models import Meeting
 
-DIARY_FIELDS = ("starts_at", "ends_at", "venue", "online_platform", "online_link", "status")
+DIARY_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "time_recorded",
+    "venue",
+    "online_platform",
+    "online_link",
+    "status",
+)
 
 
 @receiver(pre_save, sender=Meeting, dispatch_uid="calendars_note_diary_change")

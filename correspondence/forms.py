@@ -142,6 +142,10 @@ class LetterComposeForm(VersionedModelForm):
             limit_forum_choices(self.fields["forum"], forums)
         else:
             del self.fields["forum"]
+        # Imported letters may be Welsh only; a letter written here has English as well.
+        for name in ("subject_en", "body_en"):
+            if name in self.fields:
+                self.fields[name].required = True
         self.fields["recipient_organisations"].queryset = Organisation.objects.order_by("name")
         self.fields["recipient_people"].queryset = Person.objects.select_related(
             "organisation"

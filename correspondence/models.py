@@ -28,14 +28,15 @@ class LanguageMode(models.TextChoices):
 class LetterQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Officials see every letter; the secretariat every letter of their forums; members
-        the letters sent to all members of a forum they belong to, and letters sent to them or
-        their organisation by name."""
+        the letters sent (or archived as sent) to all members of a forum they belong to, and
+        letters sent to them or their organisation by name. An archived letter addressed to one
+        person is seen by that person and the forum's staff only."""
         scope = access.forum_scope(user)
         if scope.every_forum:
             return self
         if not access.has_any_role(user):
             return self.none()
-        sent = Q(status=Letter.Status.SENT)
+        sent = Q(status__in=Letter.DELIVERED)
         condition = Q(forum_id__in=scope.staff) | (
             sent & Q(audience=Letter.Audience.ALL_MEMBERS, forum_id__in=scope.member)
         )
@@ -63,9 +64,21 @@ class Letter(VersionedModel):
         DRAFT = "draft", _("Draft")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
+        # Sent outside this service (an imported letter): a record, never sent again.
+        ARCHIVED = "archived", _("Archived (sent outside this service)")
+
+    # Statuses of a letter that has reached its audience.
+    DELIVERED = (Status.SENT, Status.ARCHIVED)
 
     forum = models.ForeignKey(Forum, on_delete=models.PROTECT, related_name="letters")
-    reference = models.CharField(_("reference"), max_length=50, unique=True)
+    # Unique when given (see Meta); a letter without one is known by its forum, date and subject.
+    reference = models.CharField(_("reference"), max_length=50, blank=True)
+    their_reference = models.CharField(
+        _("their reference"),
+        max_length=50,
+        blank=True,
+        help_text=_("The reference of the letter this one answers (“Your ref”)"),
+    )
     date = models.DateField(_("date"))
     sender = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="letters_sent"
@@ -77,13 +90,19 @@ class Letter(VersionedModel):
     organisation_cy = models.CharField(max_length=200, blank=True, default="Llywodraeth Cymru")
     sender_address = models.TextField(_("sender's address and contact details"), blank=True)
     addressee = models.CharField(_("addressed to"), max_length=255, blank=True)
-    salutation_en = models.CharField(max_length=100, default="Dear all,")
+    addressee_address = models.TextField(
+        _("addressee's title and address"),
+        blank=True,
+        help_text=_("The lines under the addressee's name, as the letter writes them"),
+    )
+    # A letter written in Welsh only has no English wording: every _en field may be empty.
+    salutation_en = models.CharField(max_length=100, blank=True, default="Dear all,")
     salutation_cy = models.CharField(max_length=100, blank=True, default="Annwyl bawb,")
-    subject_en = models.CharField(_("subject (English)"), max_length=255)
+    subject_en = models.CharField(_("subject (English)"), max_length=255, blank=True)
     subject_cy = models.CharField(_("subject (Welsh)"), max_length=255, blank=True)
-    body_en = models.TextField(_("body (English)"))
+    body_en = models.TextField(_("body (English)"), blank=True)
     body_cy = models.TextField(_("body (Welsh)"), blank=True)
-    closing_en = models.CharField(max_length=100, default="Yours sincerely,")
+    closing_en = models.CharField(max_length=100, blank=True, default="Yours sincerely,")
     closing_cy = models.CharField(max_length=100, blank=True, default="Yn gywir,")
     welsh_language_statement_en = models.TextField(blank=True)
     welsh_language_statement_cy = models.TextField(blank=True)
@@ -114,9 +133,37 @@ class Letter(VersionedModel):
         ordering = ["-date", "reference"]
         verbose_name = _("letter")
         verbose_name_plural = _("letters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="letter_reference_unique_when_given",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.reference} – {self.subject_en}"
+        return f"{self.reference} – {self.subject}" if self.reference else self.subject
+
+    def validate_constraints(self, exclude=None):
+        # A reference in use is an error of the reference field (as unique=True made it), not
+        # of the whole form: a conditional constraint alone would report it without a field.
+        exclude = set(exclude or ())
+        if self.reference and "reference" not in exclude:
+            taken = Letter.objects.filter(reference=self.reference).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError(
+                    {"reference": self.unique_error_message(Letter, ["reference"])}
+                )
+        super().validate_constraints(exclude=exclude | {"reference"})
+
+    @property
+    def subject(self) -> str:
+        """The subject in English, or in Welsh for a letter written in Welsh only."""
+        return self.subject_en or self.subject_cy
+
+    @property
+    def is_welsh_only(self) -> bool:
+        return bool(self.body_cy) and not self.body_en
 
     def get_absolute_url(self):
         return reverse("correspondence:detail", args=[self.pk])

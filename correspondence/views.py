@@ -20,7 +20,7 @@ class LetterListView(RoleRequiredMixin, SortableListMixin, FilterView):
     sort_fields = {
         "date": ("date", "reference"),
         "reference": "reference",
-        "subject": "subject_en",
+        "subject": ("subject_en", "subject_cy"),
         "sender": ("sender_name", "date"),
         "status": ("status", "date"),
     }
@@ -38,7 +38,7 @@ class LetterDetailView(RoleRequiredMixin, DetailView):
         return (
             Letter.objects.visible_to(self.request.user)
             .select_related("forum", "sender")
-            .prefetch_related("cc", "enclosures")
+            .prefetch_related("cc", "enclosures", "recipient_people", "recipient_organisations")
         )
 
 

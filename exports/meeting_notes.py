@@ -60,6 +60,7 @@ LABELS = {
         "owner": "Owner",
         "deadline": "Deadline / Status",
         "draft": "Draft – not yet approved",
+        "time_not_recorded": "Time not recorded",
     },
     "cy": {
         "attendance": "Presenoldeb",
@@ -74,6 +75,7 @@ LABELS = {
         "owner": "Perchennog",
         "deadline": "Dyddiad cau / Statws",
         "draft": "Drafft – heb ei gymeradwyo eto",
+        "time_not_recorded": "Amser heb ei gofnodi",
     },
 }
 
@@ -244,6 +246,10 @@ def clock(moment, language: str) -> tuple[str, str]:
 
 
 def time_range(meeting: Meeting, language: str) -> str:
+    """The times ("12:00 – 1:00 pm"); "Time not recorded" for a meeting whose notes gave only
+    the date (its stored midnight is a placeholder, never a time to state)."""
+    if not meeting.time_recorded:
+        return LABELS[language]["time_not_recorded"]
     start, start_half = clock(timezone.localtime(meeting.starts_at), language)
     if not meeting.ends_at:
         return f"{start} {start_half}"
@@ -272,6 +278,9 @@ def venue_text(meeting: Meeting, language: str) -> str:
 
 
 def when_line(meeting: Meeting, language: str) -> str:
+    """The line the notes open with: "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams", or
+    "Time not recorded, Monday 17th March 2025 – Via Teams" when the notes gave no time (in the
+    time's place, so the line still reads as the notes' date line)."""
     line = f"{time_range(meeting, language)}, {date_text(meeting, language)}"
     venue = venue_text(meeting, language)
     return f"{line} – {venue}" if venue else line

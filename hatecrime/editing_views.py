@@ -33,7 +33,7 @@ class OfficialsOnlyMixin(access.RoleRequiredMixin):
 
 
 def structure_url(plan, anchor=""):
-    url = reverse("hatecrime:plan_structure", args=[plan.period])
+    url = reverse("hatecrime:plan_structure", args=[plan.slug])
     return f"{url}#{anchor}" if anchor else url
 
 
@@ -42,7 +42,7 @@ class PlanStructureView(OfficialsOnlyMixin, DetailView):
 
     template_name = "hatecrime/edit/plan_structure.html"
     context_object_name = "plan"
-    slug_field = "period"
+    slug_field = "slug"
     slug_url_kwarg = "period"
 
     def get_queryset(self):
@@ -68,7 +68,7 @@ class PlanMixin(OfficialsOnlyMixin):
 
     @cached_property
     def plan(self):
-        return get_object_or_404(DeliveryPlan, period=self.kwargs["period"])
+        return get_object_or_404(DeliveryPlan, slug=self.kwargs["period"])
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"plan": self.plan}
@@ -86,7 +86,7 @@ class PlanEditView(OfficialsOnlyMixin, VersionedUpdateView):
     model = DeliveryPlan
     form_class = DeliveryPlanForm
     template_name = FORM_TEMPLATE
-    slug_field = "period"
+    slug_field = "slug"
     slug_url_kwarg = "period"
     context_object_name = "plan"
     page_title = _("Change the plan's title and introduction")

@@ -1,13 +1,27 @@
-"""The Tackling Hate Crimes and Incidents delivery plan: plan → objectives → delivery areas →
-numbered actions with their lead organisations."""
+"""Delivery and action plans, such as the Tackling Hate Crimes and Incidents delivery plan:
+plan → objectives → delivery areas → numbered actions with their lead organisations."""
+
+import re
 
 from django.db import models
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from directory import access
-from directory.models import Forum, Organisation, VersionedModel
+from directory.models import Forum, Organisation, VersionedModel, unique_slug
+
+SORT_PART = re.compile(r"\d+|[A-Za-z]+")
+
+
+def reference_sort_key(reference: str) -> tuple[int, int]:
+    """(major, minor) of a reference as plans write them: "4.12" → (4, 12), "1a" → (1, 1),
+    "A.3" → (1, 3), "12" → (12, 0). A word prefix ("AR-3") is not part of the order."""
+    parts = [p for p in SORT_PART.findall(reference) if p.isdigit() or len(p) == 1]
+    values = [int(p) if p.isdigit() else ord(p.lower()) - ord("a") + 1 for p in parts[:2]]
+    values = [min(v, 32767) for v in values] + [0, 0]
+    return values[0], values[1]
 
 
 class DeliveryPlanQuerySet(models.QuerySet):
@@ -39,7 +53,9 @@ class DeliveryPlan(VersionedModel):
     )
     title_en = models.CharField(_("title (English)"), max_length=255)
     title_cy = models.CharField(_("title (Welsh)"), max_length=255, blank=True)
-    period = models.CharField(_("period"), max_length=20, unique=True, help_text="2016-17")
+    period = models.CharField(_("period"), max_length=20, help_text="2016-17")
+    # In the plan's addresses: the period, unless another plan of the forum's has it already.
+    slug = models.SlugField(max_length=80, unique=True, editable=False)
     introduction_en = models.TextField(_("introduction (English)"), blank=True)
     introduction_cy = models.TextField(_("introduction (Welsh)"), blank=True)
     copied_from = models.ForeignKey(
@@ -54,17 +70,39 @@ class DeliveryPlan(VersionedModel):
         ordering = ["-period"]
         verbose_name = _("delivery plan")
         verbose_name_plural = _("delivery plans")
+        # A plan is its forum, title and period: two plans for one year are two plans.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum", "title_en", "period"], name="unique_plan_title_period"
+            )
+        ]
 
     def __str__(self):
         return f"{self.title_en} {self.period}"
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.free_slug()
+        super().save(*args, **kwargs)
+
+    def free_slug(self) -> str:
+        """The period ("2016-17"), as plan addresses have always been; a second plan of the
+        same period adds its title ("2016-17-anti-racist-wales-action-plan")."""
+        period = slugify(self.period) or "plan"
+        if not DeliveryPlan.objects.exclude(pk=self.pk).filter(slug=period).exists():
+            return period
+        return unique_slug(self, f"{self.period} {self.title_en}", fallback="plan")
+
     def get_absolute_url(self):
-        return reverse("hatecrime:plan_detail", args=[self.period])
+        return reverse("hatecrime:plan_detail", args=[self.slug])
 
 
 class Objective(models.Model):
     plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="objectives")
     number = models.PositiveSmallIntegerField(_("number"))
+    label = models.CharField(
+        _("label"), max_length=40, blank=True, help_text=_("As the plan writes it: 1, A, Goal 2")
+    )
     title_en = models.CharField(_("title (English)"), max_length=255)
     title_cy = models.CharField(_("title (Welsh)"), max_length=255, blank=True)
     history = HistoricalRecords()
@@ -84,6 +122,9 @@ class Objective(models.Model):
 class DeliveryArea(models.Model):
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="areas")
     number = models.PositiveSmallIntegerField(_("number"))
+    label = models.CharField(
+        _("label"), max_length=40, blank=True, help_text=_("As the plan writes it: 4, B, Theme 2")
+    )
     title_en = models.CharField(_("title (English)"), max_length=255)
     title_cy = models.CharField(_("title (Welsh)"), max_length=255, blank=True)
     history = HistoricalRecords()
@@ -109,7 +150,7 @@ class PlanAction(VersionedModel):
 
     plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="actions")
     area = models.ForeignKey(DeliveryArea, on_delete=models.CASCADE, related_name="actions")
-    reference = models.CharField(_("reference"), max_length=10, help_text="4.12")
+    reference = models.CharField(_("reference"), max_length=20, help_text="4.12")
     # (area number, action number): "4.12" sorts after "4.9".
     sort_major = models.PositiveSmallIntegerField(editable=False, default=0)
     sort_minor = models.PositiveSmallIntegerField(editable=False, default=0)
@@ -125,6 +166,12 @@ class PlanAction(VersionedModel):
         verbose_name=_("lead organisations"),
         blank=True,
     )
+    timescale = models.TextField(_("timescale"), blank=True, help_text=_("By when, as written"))
+    measure = models.TextField(
+        _("measure"), blank=True, help_text=_("How success is measured: KPI or outcome")
+    )
+    # The plan's other columns, by their heading ("Budget": "£20,000").
+    extra = models.JSONField(_("other columns"), default=dict, blank=True)
     status = models.CharField(
         _("progress"), max_length=20, choices=Status, default=Status.NOT_STARTED
     )
@@ -151,13 +198,11 @@ class PlanAction(VersionedModel):
         return f"{self.reference} {self.text[:80]}"
 
     def save(self, *args, **kwargs):
-        major, _sep, minor = self.reference.partition(".")
-        self.sort_major = int(major) if major.isdigit() else 0
-        self.sort_minor = int(minor) if minor.isdigit() else 0
+        self.sort_major, self.sort_minor = reference_sort_key(self.reference)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("hatecrime:action_detail", args=[self.plan.period, self.reference])
+        return reverse("hatecrime:action_detail", args=[self.plan.slug, self.reference])
 
 
 class PlanActionLead(models.Model):

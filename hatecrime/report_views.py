@@ -25,7 +25,7 @@ def lead_from_query(request) -> Organisation | None:
 
 def plan_for(request, period) -> DeliveryPlan:
     """The plan if the user may read it; 404 otherwise."""
-    return get_object_or_404(DeliveryPlan.objects.visible_to(request.user), period=period)
+    return get_object_or_404(DeliveryPlan.objects.visible_to(request.user), slug=period)
 
 
 @require_GET

@@ -47,6 +47,18 @@ def plan_rows(plan: DeliveryPlan) -> list[dict]:
     return [plan_action_row(action) for action in plan_actions_queryset(plan)]
 
 
+def plan_action_details(action: PlanAction) -> dict:
+    """What the plan records beyond the table's columns (JSON only: the CSV and spreadsheet
+    keep ``PLAN_COLUMNS``): labels as the plan writes them, timescale, measure, other columns."""
+    return {
+        "objective_label": action.area.objective.label,
+        "area_label": action.area.label,
+        "timescale": action.timescale,
+        "measure": action.measure,
+        "extra": action.extra,
+    }
+
+
 def plan_data(plan: DeliveryPlan) -> dict:
     """The plan and all its actions, ready for JSON."""
     return {
@@ -57,10 +69,14 @@ def plan_data(plan: DeliveryPlan) -> dict:
             "period": plan.period,
             "introduction": plan.introduction_en,
         },
-        "actions": plan_rows(plan),
+        "actions": [
+            {**plan_action_row(action), **plan_action_details(action)}
+            for action in plan_actions_queryset(plan)
+        ],
     }
 
 
 def csv_row(row: dict) -> dict:
-    """A row for a CSV file: the leads joined with "; " (names may contain commas)."""
-    return {**row, "leads": "; ".join(row["leads"])}
+    """A row for a CSV file, in ``PLAN_COLUMNS``: the leads joined with "; " (names may contain
+    commas)."""
+    return {**{column: row[column] for column in PLAN_COLUMNS}, "leads": "; ".join(row["leads"])}

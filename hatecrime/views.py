@@ -36,7 +36,7 @@ class PlanListView(RoleRequiredMixin, FilterView):
 class PlanDetailView(RoleRequiredMixin, DetailView):
     template_name = "hatecrime/deliveryplan_detail.html"
     context_object_name = "plan"
-    slug_field = "period"
+    slug_field = "slug"
     slug_url_kwarg = "period"
 
     def get_queryset(self):
@@ -65,5 +65,5 @@ class PlanActionDetailView(RoleRequiredMixin, DetailView):
             .prefetch_related(LEADS)
         )
         return get_object_or_404(
-            queryset, plan__period=self.kwargs["period"], reference=self.kwargs["reference"]
+            queryset, plan__slug=self.kwargs["period"], reference=self.kwargs["reference"]
         )

@@ -2,8 +2,11 @@
 attendance. The meeting refuses a stale save (see wrc.editing); so do the agenda and attendance
 pages, which carry the meeting's version."""
 
+import datetime
+
 from crispy_forms_gds.helper import FormHelper
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.forms import owner_label
@@ -17,6 +20,8 @@ DATETIME_WIDGET = forms.DateTimeInput(
     format="%Y-%m-%dT%H:%M",
 )
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+# A meeting whose time was not recorded needs only its date.
+DATE_ONLY_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 def form_helper(form):
@@ -36,7 +41,21 @@ class HttpsURLField(forms.URLField):
 
 class MeetingForm(VersionedModelForm):
     """A meeting's details. A new meeting also chooses its forum, among ``forums`` (those the
-    user keeps the records of); a meeting never moves to another forum."""
+    user keeps the records of); a meeting never moves to another forum.
+
+    "Time not recorded" is for notes that give only the date: the start's time and the end are
+    then ignored, the meeting is kept at midnight of that date with no end, and every page,
+    export and diary entry says "time not recorded" instead of a time.
+    """
+
+    time_not_recorded = forms.BooleanField(
+        label=_("Time not recorded"),
+        required=False,
+        help_text=_(
+            "Tick when the notes give the date but not the time. Only the date of the start "
+            "is kept; any time and the end are ignored."
+        ),
+    )
 
     class Meta:
         model = Meeting
@@ -78,20 +97,35 @@ class MeetingForm(VersionedModelForm):
 
     def __init__(self, *args, forums=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("starts_at", "ends_at"):
-            self.fields[name].input_formats = DATETIME_FORMATS
+        self.fields["starts_at"].input_formats = DATETIME_FORMATS + DATE_ONLY_FORMATS
+        self.fields["ends_at"].input_formats = DATETIME_FORMATS
+        self.fields["time_not_recorded"].initial = not self.instance.time_recorded
+        # Beside the times it makes optional, not after the status questions.
+        names = [*self.fields]
+        self.order_fields([*names[: names.index("ends_at") + 1], "time_not_recorded"])
         if self.instance.pk is None and forums is not None:
             limit_forum_choices(self.fields["forum"], forums)
         else:
             del self.fields["forum"]
+        self.helper = form_helper(self)  # again: its layout follows the fields as they are now
+
+    def extra_snapshot(self, instance) -> dict:
+        return {"time_not_recorded": not instance.time_recorded}
 
     def clean_forum(self):
         return self.fields["forum"].only_forum or self.cleaned_data["forum"]
 
     def clean(self):
         cleaned = super().clean()
+        self.instance.time_recorded = not cleaned.get("time_not_recorded")
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends and ends <= starts:
+        if not self.instance.time_recorded:
+            # The end is ignored, whatever was typed into it.
+            self._errors.pop("ends_at", None)
+            cleaned["ends_at"] = None
+            if starts:
+                cleaned["starts_at"] = start_of_day(starts)
+        elif starts and ends and ends <= starts:
             self.add_error("ends_at", _("The meeting must end after it starts."))
         has_place = any(cleaned.get(name) for name in ("venue", "online_platform", "online_link"))
         if not has_place and not self.has_error("online_link"):
@@ -99,6 +133,13 @@ class MeetingForm(VersionedModelForm):
                 "venue", _("Enter a venue, an online platform or an online link, or more than one.")
             )
         return cleaned
+
+
+def start_of_day(moment: datetime.datetime) -> datetime.datetime:
+    """Midnight, in the forum's time zone, of the day ``moment`` falls on there."""
+    zone = timezone.get_current_timezone()
+    day = timezone.localtime(moment, zone).date()
+    return datetime.datetime.combine(day, datetime.time(), zone)
 
 
 class MeetingLockForm(VersionedModelForm):
@@ -157,18 +198,39 @@ AgendaFormSet = forms.inlineformset_factory(
 
 class AttendanceForm(forms.ModelForm):
     """One attendance row: a person, an organisation or both, and the row as the notes write
-    it (filled in from the choice when left empty)."""
+    it (filled in from the choice when left empty); whether they were present, sent apologies
+    or were absent; the heading the notes list them under, their initials and whom they
+    attended for."""
 
     class Meta:
         model = Attendance
-        fields = ["person", "organisation", "as_written", "status"]
+        fields = [
+            "person",
+            "organisation",
+            "as_written",
+            "status",
+            "group",
+            "initials",
+            "deputy_for",
+        ]
         labels = {
             "person": _("Person"),
             "organisation": _("Organisation"),
             "as_written": _("As written in the notes"),
-            "status": _("Attended or sent apologies"),
+            "status": _("Present, apologies or absent"),
+            "group": _("Group"),
+            "initials": _("Initials"),
+            "deputy_for": _("Attending for"),
         }
-        help_texts = {"as_written": _("Leave empty to use the name chosen above.")}
+        help_texts = {
+            "as_written": _("Leave empty to use the name chosen above."),
+            "group": _(
+                'The heading the notes list them under, for example "Secretariat" or '
+                '"Guests". Leave empty for the main list.'
+            ),
+            "initials": _("As the notes abbreviate the person, for example in actions."),
+            "deputy_for": _("The member they deputised for, if any."),
+        }
 
     def __init__(self, *args, people=(), organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,8 +254,13 @@ class AttendanceForm(forms.ModelForm):
             organisation = person.organisation
         names = (person and person.display_name, organisation and organisation.name)
         cleaned["as_written"] = written or ", ".join(name for name in names if name)
-        self.instance.name = person.display_name if person else ""
-        self.instance.organisation_text = organisation.name if organisation else ""
+        for name in ("group", "initials", "deputy_for"):
+            cleaned[name] = " ".join((cleaned.get(name) or "").split())
+        # The name and organisation as the notes wrote them stay unless another person or
+        # organisation is chosen: changing a row's status or group must not rewrite them.
+        if self.instance.pk is None or {"person", "organisation"} & set(self.changed_data):
+            self.instance.name = person.display_name if person else ""
+            self.instance.organisation_text = organisation.name if organisation else ""
         cleaned["organisation"] = organisation
         return cleaned
 

@@ -57,6 +57,9 @@ class Meeting(VersionedModel):
     title = models.CharField(_("title"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    # Notes that give a date but no time are stored at midnight with this off: the meeting is
+    # shown as "time not recorded" and its diary entry is an all-day one, never an invented time.
+    time_recorded = models.BooleanField(_("time recorded"), default=True)
     venue = models.CharField(_("venue"), max_length=255, blank=True)
     online_platform = models.CharField(
         _("online platform"), max_length=100, blank=True, help_text=_("For example Teams")
@@ -93,8 +96,13 @@ class Meeting(VersionedModel):
         ]
 
     def __str__(self):
-        local = timezone.localtime(self.starts_at)
-        return f"{self.title or self.forum.name} – {local:%-d %B %Y}"
+        # The date only: never the stored midnight of a meeting whose time was not recorded.
+        return f"{self.title or self.forum.name} – {self.local_date:%-d %B %Y}"
+
+    @property
+    def local_date(self):
+        """The day of the meeting where the forum meets, whether or not its time is known."""
+        return timezone.localdate(self.starts_at)
 
     def get_absolute_url(self):
         return reverse("meetings:detail", args=[self.pk])
@@ -129,6 +137,8 @@ class AgendaItem(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=255)
     title_cy = models.CharField(_("title (Welsh)"), max_length=255, blank=True)
+    # Who the notes say led the item ("3. Hate crime update (Gwent Police)"), as written.
+    presenter = models.CharField(_("presented by"), max_length=200, blank=True)
     discussion = models.TextField(_("discussion"), blank=True)
     discussion_cy = models.TextField(_("discussion (Welsh)"), blank=True)
     history = HistoricalRecords()
@@ -149,6 +159,7 @@ class Attendance(models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")
         APOLOGIES = "apologies", _("Apologies")
+        ABSENT = "absent", _("Absent")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     order = models.PositiveSmallIntegerField(default=0)
@@ -164,6 +175,15 @@ class Attendance(models.Model):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="attendance"
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.PRESENT)
+    # The heading the notes list the row under ("Welsh Government officials", "Secretariat",
+    # "Guests"…); blank for the main list.
+    group = models.CharField(_("group"), max_length=120, blank=True)
+    initials = models.CharField(
+        _("initials"), max_length=12, blank=True, help_text=_("As the notes abbreviate the person")
+    )
+    deputy_for = models.CharField(
+        _("attending for"), max_length=200, blank=True, help_text=_("Whom the person deputised for")
+    )
 
     class Meta:
         ordering = ["meeting", "status", "order"]

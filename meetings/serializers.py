@@ -59,8 +59,10 @@ def meeting_data(meeting: Meeting) -> dict:
             "forum": meeting.forum.name,
             "title": meeting.title,
             "date": timezone.localdate(meeting.starts_at).isoformat(),
-            "starts_at": _local(meeting.starts_at),
-            "ends_at": _local(meeting.ends_at),
+            # A meeting whose notes give only its date has no times to state.
+            "time_recorded": meeting.time_recorded,
+            "starts_at": _local(meeting.starts_at) if meeting.time_recorded else None,
+            "ends_at": _local(meeting.ends_at) if meeting.time_recorded else None,
             "venue": meeting.venue,
             "online_platform": meeting.online_platform,
             "status": meeting.status,

@@ -1,3 +1,5 @@
+from dataclasses import dataclass, field
+
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +55,50 @@ def count_per_meeting(model, **conditions):
 NOTES_LANGUAGES = [("en", _("English")), ("cy", _("Welsh")), ("both", _("English and Welsh"))]
 
 
+@dataclass
+class AttendanceGroup:
+    """The rows the notes list under one heading ("Secretariat", "Guests"…); the main list has
+    no heading."""
+
+    heading: str
+    rows: list = field(default_factory=list)
+
+
+@dataclass
+class AttendanceSection:
+    """Present, Apologies or Absent, and its groups (see ``attendance_sections``)."""
+
+    status: str
+    label: str
+    groups: list[AttendanceGroup] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.rows) for group in self.groups)
+
+
+def attendance_sections(rows) -> dict[str, AttendanceSection]:
+    """The rows by status, and each status's rows by group: the main list (no heading) first,
+    since rows shown after a heading would read as part of it, then the groups in the order the
+    notes first list them. Rows keep the order they are given in."""
+    sections = {
+        status: AttendanceSection(status, label) for status, label in Attendance.Status.choices
+    }
+    for row in rows:
+        section = sections.get(row.status)
+        if section is None:
+            continue
+        heading = row.group.strip()
+        group = next((g for g in section.groups if g.heading == heading), None)
+        if group is None:
+            group = AttendanceGroup(heading)
+            section.groups.append(group)
+        group.rows.append(row)
+    for section in sections.values():
+        section.groups.sort(key=lambda group: group.heading != "")  # stable: keeps the order
+    return sections
+
+
 class MeetingDetailView(RoleRequiredMixin, DetailView):
     template_name = "meetings/meeting_detail.html"
     context_object_name = "meeting"
@@ -84,15 +130,14 @@ class MeetingDetailView(RoleRequiredMixin, DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        attendance = list(self.object.attendance.all())
-        present = [row for row in attendance if row.status == Attendance.Status.PRESENT]
-        apologies = [row for row in attendance if row.status == Attendance.Status.APOLOGIES]
+        sections = attendance_sections(self.object.attendance.all())
         previous_actions = []
         if services.opens_with_previous_actions(self.object):
             previous_actions = services.previous_actions_for_notes(self.object, self.request.user)
         return super().get_context_data(
-            present=present,
-            apologies=apologies,
+            present=sections[Attendance.Status.PRESENT],
+            apologies=sections[Attendance.Status.APOLOGIES],
+            absent=sections[Attendance.Status.ABSENT],
             previous_actions=previous_actions,
             notes_languages=NOTES_LANGUAGES,
             **kwargs,

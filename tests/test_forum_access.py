@@ -382,15 +382,15 @@ def test_the_boards_member_sees_the_boards_plans_and_those_shared_with_it(client
     refused = [
         wrf_plan.get_absolute_url(),
         wrf_action.get_absolute_url(),
-        reverse("hatecrime:plan_downloads", args=[wrf_plan.period]),
-        reverse("hatecrime:plan_export", args=[wrf_plan.period, "csv"]),
+        reverse("hatecrime:plan_downloads", args=[wrf_plan.slug]),
+        reverse("hatecrime:plan_export", args=[wrf_plan.slug, "csv"]),
     ]
     for url in refused:
         assert client.get(url).status_code == 404, url
     shared = forums["shared_plan"]
     assert client.get(shared.get_absolute_url()).status_code == 200
     assert (
-        client.get(reverse("hatecrime:plan_export", args=[shared.period, "csv"])).status_code == 200
+        client.get(reverse("hatecrime:plan_export", args=[shared.slug, "csv"])).status_code == 200
     )
 
 

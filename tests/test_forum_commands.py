@@ -124,7 +124,11 @@ def test_importing_one_forum_s_notes_never_touches_the_other_forum_s_meeting(
     changed = notes(
         tmp_path, "board2.md", title=BOARD, time="10:00 – 11:00 am", organisation="Diverse Cymru"
     )
-    run("import_meeting_notes", changed, forum=BOARD)
+    # Notes that change a meeting already held are shown and held back until accepted.
+    with pytest.raises(CommandError, match="--accept"):
+        run("import_meeting_notes", changed, forum=BOARD)
+    assert two_meetings["board"].attendance.last().organisation.name != "Diverse Cymru"
+    run("import_meeting_notes", changed, forum=BOARD, accept=True)
     assert state(two_meetings["wrf"]) == before
     assert two_meetings["board"].attendance.last().organisation.name == "Diverse Cymru"
 

@@ -248,7 +248,7 @@ def test_the_delivery_plan_pages(client, request, role, plan_action):
     assert "Prevention" in detail and "Supporting Victims" in detail
     assert "We will fund the hate crime report centre." in detail
     assert "Welsh Local Government Association" in detail
-    page = get(client, user, reverse("hatecrime:action_detail", args=[plan.period, "4.12"]))
+    page = get(client, user, reverse("hatecrime:action_detail", args=[plan.slug, "4.12"]))
     body = page.content.decode()
     assert "Action 4.12" in body and "<li>two</li>" in body
     assert "Welsh Local Government Association" in body

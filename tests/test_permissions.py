@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from correspondence.models import Delivery, Letter
+from imports.models import DocumentImport
 from meetings.models import Meeting
 from tests import factories
 
@@ -108,6 +109,14 @@ ACCESS = {
     "exports:meeting_notes_download": "members",
     "exports:meeting_notes_print": "members",
     "search:results": "members",
+    # Reviewing an import shows every attendee and restricted letter text: those who keep the
+    # forum's records.
+    "imports:list": "staff",
+    "imports:upload": "staff",
+    "imports:review": "staff",
+    "imports:commit": "staff",
+    "imports:undo": "staff",
+    "imports:discard": "staff",
     "logout": "signed_in",
     "login": "public",
     # Resetting never says whether an address has an account, so it is open to anyone.
@@ -220,8 +229,18 @@ def world(db, settings, tmp_path):
     factories.PersonFactory(user=users["official"], organisation=None)
     # Another member, whose contact details the forum's page must not show to members.
     factories.MembershipFactory(forum=forum, person=other, organisation=None)
+    # Meeting notes uploaded for review and not yet imported.
+    document_import = DocumentImport.objects.create(
+        forum=forum,
+        kind=DocumentImport.Kind.MEETING,
+        source_name="notes.txt",
+        source_format="text",
+        source_text="Wales Race Forum\n10:00 – 12:00, Monday 3rd March 2025\n\nAttendance\n"
+        "Aled Roberts - Tai Pawb\n\nMeeting notes\n1. Welcome\nThe Chair welcomed members.\n",
+    )
     shared = {
         "forum": forum,
+        "document_import": document_import,
         "membership": me.memberships.get(forum=forum),
         "meeting": meeting,
         "action": action,
@@ -280,6 +299,7 @@ def url_values(
     draft_enclosure,
     delivery,
     token,
+    document_import,
 ):
     """Values for URL kwargs, keyed "url name:kwarg", "namespace:kwarg" or "kwarg" (most specific
     first)."""
@@ -298,6 +318,7 @@ def url_values(
         "correspondence:delivery_pk": delivery.pk,
         "calendars:pk": meeting.pk,
         "exports:pk": meeting.pk,
+        "imports:pk": document_import.pk,
         "hatecrime:objective_edit:pk": objective.pk,
         "hatecrime:objective_delete:pk": objective.pk,
         "hatecrime:area_edit:pk": area.pk,

@@ -26,7 +26,7 @@ def plan_action(db):
 
 
 def edit_url(action):
-    return reverse("hatecrime:action_edit", args=[action.plan.period, action.reference])
+    return reverse("hatecrime:action_edit", args=[action.plan.slug, action.reference])
 
 
 def every_url(action):
@@ -198,26 +198,26 @@ def test_an_official_adds_changes_and_deletes_objectives_and_areas(client, offic
     client.force_login(official)
     plan = plan_action.plan
     response = client.post(
-        reverse("hatecrime:objective_add", args=[plan.period]),
+        reverse("hatecrime:objective_add", args=[plan.slug]),
         {"number": 2, "title_en": "Supporting Victims", "title_cy": "Cefnogi Dioddefwyr"},
     )
     assert response.status_code == 302
     objective = Objective.objects.get(plan=plan, number=2)
 
     response = client.post(
-        reverse("hatecrime:area_add", args=[plan.period]),
+        reverse("hatecrime:area_add", args=[plan.slug]),
         {"objective": objective.pk, "number": 5, "title_en": "Increased Reporting"},
     )
     assert response.status_code == 302
     area = DeliveryArea.objects.get(objective=objective, number=5)
 
-    url = reverse("hatecrime:area_edit", args=[plan.period, area.pk])
+    url = reverse("hatecrime:area_edit", args=[plan.slug, area.pk])
     data = form_data(client.get(url).context["form"]) | {"title_en": "Increased reporting"}
     assert client.post(url, data).status_code == 302
     area.refresh_from_db()
     assert area.title_en == "Increased reporting"
 
-    url = reverse("hatecrime:objective_delete", args=[plan.period, plan_action.area.objective.pk])
+    url = reverse("hatecrime:objective_delete", args=[plan.slug, plan_action.area.objective.pk])
     page = client.get(url)
     assert "This also deletes its 1 delivery area" in page.content.decode()
     assert client.post(url, form_data(page.context["form"])).status_code == 302
@@ -229,12 +229,12 @@ def test_numbers_already_used_in_the_plan_are_refused(client, official, plan_act
     client.force_login(official)
     plan = plan_action.plan
     response = client.post(
-        reverse("hatecrime:objective_add", args=[plan.period]), {"number": 1, "title_en": "X"}
+        reverse("hatecrime:objective_add", args=[plan.slug]), {"number": 1, "title_en": "X"}
     )
     assert "This plan already has an objective 1." in response.content.decode()
     other = factories.ObjectiveFactory(plan=plan, number=2)
     response = client.post(
-        reverse("hatecrime:area_add", args=[plan.period]),
+        reverse("hatecrime:area_add", args=[plan.slug]),
         {"objective": other.pk, "number": 4, "title_en": "X"},
     )
     assert "This plan already has a delivery area 4." in response.content.decode()
@@ -243,7 +243,7 @@ def test_numbers_already_used_in_the_plan_are_refused(client, official, plan_act
 
 def test_an_objective_renamed_by_someone_else_is_not_overwritten(client, official, plan_action):
     objective = plan_action.area.objective
-    url = reverse("hatecrime:objective_edit", args=[objective.plan.period, objective.pk])
+    url = reverse("hatecrime:objective_edit", args=[objective.plan.slug, objective.pk])
     client.force_login(official)
     first = form_data(client.get(url).context["form"])
     second = form_data(client.get(url).context["form"])
@@ -268,7 +268,7 @@ def test_a_new_plan_year_copies_objectives_areas_actions_and_leads(client, offic
     factories.PlanActionLeadFactory(action=second, order=1)
     source = plan_action.plan
     client.force_login(official)
-    url = reverse("hatecrime:plan_copy", args=[source.period])
+    url = reverse("hatecrime:plan_copy", args=[source.slug])
     form = client.get(url).context["form"]
     assert form["period"].value() == "2017-18"
 

@@ -53,7 +53,7 @@ def gwent(plan):
 
 def download(client, user, plan, fmt, lead=None):
     client.force_login(user)
-    url = reverse("hatecrime:plan_export", args=[plan.period, fmt])
+    url = reverse("hatecrime:plan_export", args=[plan.slug, fmt])
     response = client.get(url, {"lead": lead.slug} if lead else {})
     assert response.status_code == 200, response.content[:300]
     return response
@@ -215,7 +215,7 @@ def small_plan(db):
 
 def test_downloads_require_sign_in(client, small_plan):
     plan = small_plan
-    response = client.get(reverse("hatecrime:plan_export", args=[plan.period, "csv"]))
+    response = client.get(reverse("hatecrime:plan_export", args=[plan.slug, "csv"]))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
@@ -223,19 +223,19 @@ def test_outsiders_are_refused(client, outsider, small_plan):
     plan = small_plan
     client.force_login(outsider)
     assert (
-        client.get(reverse("hatecrime:plan_export", args=[plan.period, "csv"])).status_code == 403
+        client.get(reverse("hatecrime:plan_export", args=[plan.slug, "csv"])).status_code == 403
     )
-    assert client.get(reverse("hatecrime:plan_downloads", args=[plan.period])).status_code == 403
+    assert client.get(reverse("hatecrime:plan_downloads", args=[plan.slug])).status_code == 403
 
 
 def test_unknown_format_plan_or_lead_is_not_found(client, member, small_plan):
     plan = small_plan
     client.force_login(member)
     assert (
-        client.get(reverse("hatecrime:plan_export", args=[plan.period, "exe"])).status_code == 404
+        client.get(reverse("hatecrime:plan_export", args=[plan.slug, "exe"])).status_code == 404
     )
     assert client.get(reverse("hatecrime:plan_export", args=["1999-00", "csv"])).status_code == 404
-    url = reverse("hatecrime:plan_export", args=[plan.period, "csv"])
+    url = reverse("hatecrime:plan_export", args=[plan.slug, "csv"])
     assert client.get(url, {"lead": "no-such-organisation"}).status_code == 404
 
 
@@ -244,12 +244,12 @@ def test_downloads_page_links_every_format_for_the_chosen_lead(client, member, s
     gwent = Organisation.objects.get(name="Gwent Police")
     client.force_login(member)
     response = client.get(
-        reverse("hatecrime:plan_downloads", args=[plan.period]), {"lead": gwent.slug}
+        reverse("hatecrime:plan_downloads", args=[plan.slug]), {"lead": gwent.slug}
     )
     assert response.status_code == 200
     page = response.content.decode()
     for fmt in reports.FORMATS:
-        url = reverse("hatecrime:plan_export", args=[plan.period, fmt])
+        url = reverse("hatecrime:plan_export", args=[plan.slug, fmt])
         assert f"{url}?lead={gwent.slug}" in page
     assert f'<option value="{gwent.slug}" selected>' in page
 
@@ -262,7 +262,7 @@ def test_export_queries_do_not_grow_with_actions(
     for action in factories.PlanActionFactory.create_batch(count, area=area):
         factories.PlanActionLeadFactory(action=action)
     client.force_login(member)
-    url = reverse("hatecrime:plan_export", args=[area.objective.plan.period, "docx"])
+    url = reverse("hatecrime:plan_export", args=[area.objective.plan.slug, "docx"])
     # One more than before forums: the member's forum memberships, which decide the plans
     # they may read.
     with django_assert_max_num_queries(9):

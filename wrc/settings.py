@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "exports",
     "reminders",
     "search",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +296,10 @@ LETTER_QUEUE_STALE_SECONDS = env.int("LETTER_QUEUE_STALE_SECONDS", default=900)
 ENCLOSURE_MAX_BYTES = env.int("ENCLOSURE_MAX_BYTES", default=10 * 1024 * 1024)
 ENCLOSURE_ALLOWED_EXTENSIONS = ["pdf", "docx", "odt", "xlsx", "pptx", "txt", "png", "jpg", "jpeg"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Documents brought in by the importers (notes, plans, letters): refused above this size before
+# they are read, and any line longer than IMPORT_MAX_LINE_CHARS is refused with its number.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_LINE_CHARS = env.int("IMPORT_MAX_LINE_CHARS", default=20_000)
 
 FORUM_NAME = env.str("FORUM_NAME", default="Wales Race Forum")
 # The service's own name in the header and page titles. An installation holds several forums,

@@ -16,4 +16,5 @@ urlpatterns = [
     path("calendar/", include("calendars.urls")),
     path("exports/", include("exports.urls")),
     path("search/", include("search.urls")),
+    path("imports/", include("imports.urls")),
 ]

@@ -62,24 +62,50 @@ def _clock(value: datetime.datetime, with_meridiem: bool) -> str:
     return f"{clock} {_('am') if value.hour < 12 else _('pm')}"
 
 
+def time_not_recorded() -> str:
+    """What is shown instead of a time for a meeting whose notes give only its date."""
+    return _("time not recorded")
+
+
+def meeting_times(meeting) -> str:
+    """The times as the notes write them ("12:00 – 1:00 pm"); "time not recorded" when the
+    notes gave none (the stored midnight is a placeholder, never a time to show)."""
+    if not meeting.time_recorded:
+        return time_not_recorded()
+    starts = timezone.localtime(meeting.starts_at)
+    if not meeting.ends_at:
+        return _clock(starts, True)
+    ends = timezone.localtime(meeting.ends_at)
+    same_half = (starts.hour < 12) == (ends.hour < 12)
+    return f"{_clock(starts, not same_half)} – {_clock(ends, True)}"
+
+
 @register.simple_tag
 def meeting_when(meeting):
     """When and where, as the notes write it.
 
-    For example "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams".
+    For example "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams", or "Monday 17th March
+    2025 (time not recorded) – Via Teams" when the notes gave only the date.
     """
-    starts = timezone.localtime(meeting.starts_at)
-    day = dateformat.format(starts, "l jS F Y")
-    if meeting.ends_at:
-        ends = timezone.localtime(meeting.ends_at)
-        same_half = (starts.hour < 12) == (ends.hour < 12)
-        times = f"{_clock(starts, not same_half)} – {_clock(ends, True)}"
+    day = dateformat.format(timezone.localtime(meeting.starts_at), "l jS F Y")
+    if meeting.time_recorded:
+        parts = [f"{meeting_times(meeting)}, {day}"]
     else:
-        times = _clock(starts, True)
-    parts = [f"{times}, {day}"]
+        parts = [f"{day} ({time_not_recorded()})"]
     if meeting.where:
         parts.append(meeting.where)
     return " – ".join(parts)
+
+
+@register.simple_tag
+def meeting_day_and_time(meeting):
+    """The day and the start, as invitations write it: "Monday 17 March 2025, 12:00", or
+    "Monday 17 March 2025 (time not recorded)". Uses the active time zone."""
+    starts = timezone.localtime(meeting.starts_at)
+    day = dateformat.format(starts, "l j F Y")
+    if not meeting.time_recorded:
+        return f"{day} ({time_not_recorded()})"
+    return f"{day}, {dateformat.format(starts, 'H:i')}"
 
 
 @register.simple_tag(takes_context=True)

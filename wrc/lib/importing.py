@@ -6,7 +6,6 @@ inside one transaction, so a malformed file saves nothing.
 """
 
 import html
-import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -28,6 +27,33 @@ class ImportFormatError(Exception):
 
 
 @dataclass
+class Notice:
+    """Something a careful reader would check before the import is saved. ``line`` is the
+    document's line number (1-based) when the notice is about one line. ``kind``:
+
+    - "unplaced": a line the parser could not place (it is not in the records);
+    - "guess": a reading worth checking (a row split by its shape, an owner not found);
+    - "change": a record the import would change or remove;
+    - "conflict": a field changed in the product since the last import, which is kept;
+    - "info": for the record only; it does not hold the import back.
+    """
+
+    line: int | None
+    message: str
+    kind: str = "guess"
+
+    @property
+    def holds_back(self) -> bool:
+        return self.kind != "info"
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "message": self.message, "kind": self.kind}
+
+    def __str__(self):
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass
 class ImportReport:
     """Counts of records created, updated, unchanged and removed, by model."""
 
@@ -39,6 +65,15 @@ class ImportReport:
     deleted: Counter = field(default_factory=Counter)
     # Organisations already resolved in this import, by normalised name.
     organisations: dict = field(default_factory=dict)
+    # What the review shows and the command line prints before saving (see Notice).
+    notices: list = field(default_factory=list)
+    # The values earlier imports wrote (``imports.baselines.Baselines``), when the import runs
+    # through the review; with them a re-import keeps what officials corrected since.
+    baselines: object = None
+
+    @property
+    def points_to_review(self) -> list:
+        return [notice for notice in self.notices if notice.holds_back]
 
     @property
     def changed(self) -> bool:
@@ -73,22 +108,66 @@ def _differs(obj, name: str, value) -> bool:
     return getattr(obj, name) != value
 
 
+def _shown(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _field_label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
 def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
     """Create or update one row so that it holds ``values``; save only the fields that differ.
 
     Saving nothing when nothing changed is what keeps a second import from adding history rows.
+    With ``report.baselines``, a field the document did not change since the last import is
+    left as it is now (an official may have corrected it), and a field both changed is kept
+    and reported as a conflict; every change to an existing row is reported for review.
     """
     obj = model.objects.filter(**lookup).first()
+    baselines = report.baselines
     if obj is None:
         obj = model(**{**lookup, **values})
         obj.save()
         report.created[_label(model)] += 1
+        if baselines is not None:
+            baselines.remember(obj, values)
         return obj
-    changed = [name for name, value in values.items() if _differs(obj, name, value)]
+    written = baselines.written(obj) if baselines is not None else {}
+    changed = []
+    for name, value in values.items():
+        if not _differs(obj, name, value):
+            continue
+        if name in written:
+            if baselines.as_text(obj, name, value) == written[name]:
+                continue  # the document says what it said: the record's value is a correction
+            if baselines.as_text(obj, name, getattr(obj, name)) != written[name]:
+                report.notices.append(
+                    Notice(
+                        None,
+                        f"{obj}: {_field_label(model, name)} was changed in the product since "
+                        f'the last import and is kept ("{_shown(getattr(obj, name))}"); the '
+                        f'document now says "{_shown(value)}"',
+                        "conflict",
+                    )
+                )
+                continue
+        changed.append(name)
+    if baselines is not None:
+        baselines.remember(obj, values)
     if not changed:
         report.unchanged[_label(model)] += 1
         return obj
     for name in changed:
+        report.notices.append(
+            Notice(
+                None,
+                f"{obj}: {_field_label(model, name)} would change from "
+                f'"{_shown(getattr(obj, name))}" to "{_shown(values[name])}"',
+                "change",
+            )
+        )
         setattr(obj, name, values[name])
     update_fields = list(changed)  # a VersionedModel's save() adds and raises "version"
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
@@ -99,12 +178,25 @@ def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
 
 
 def delete_rest(queryset, *, report: ImportReport):
-    """Remove rows the document no longer has (for example surplus attendance rows)."""
-    count = queryset.count()
-    if count:
-        report.deleted[_label(queryset.model)] += count
-        for obj in queryset:
-            obj.delete()
+    """Remove rows the document no longer has (for example surplus attendance rows). Through
+    the review, rows added or corrected in the product since the last import are kept."""
+    baselines = report.baselines
+    for obj in queryset:
+        if baselines is not None and not baselines.unchanged_since_import(obj):
+            report.notices.append(
+                Notice(
+                    None,
+                    f'{_label(queryset.model)} "{obj}" is not in the document, but was added or '
+                    "changed in the product since the last import, so it is kept",
+                    "conflict",
+                )
+            )
+            continue
+        report.notices.append(
+            Notice(None, f'{_label(queryset.model)} "{obj}" would be removed', "change")
+        )
+        report.deleted[_label(queryset.model)] += 1
+        obj.delete()
 
 
 def run_import(work: Callable[[], ImportReport], *, dry_run: bool) -> ImportReport:
@@ -115,11 +207,6 @@ def run_import(work: Callable[[], ImportReport], *, dry_run: bool) -> ImportRepo
         if dry_run:
             transaction.set_rollback(True)
     return report
-
-
-def read_document(path) -> str:
-    with open(path, encoding="utf-8-sig") as handle:
-        return handle.read()
 
 
 # --- text cleaning -------------------------------------------------------------------------
@@ -211,37 +298,6 @@ def refuse_other_forum(model, *, lookup: dict, forum, what: str) -> None:
         raise ImportFormatError(
             None, f'{what} is a record of "{existing.forum.name}", not of "{forum.name}"'
         )
-
-
-def import_file(
-    importer: Callable[..., ImportReport], path, *, dry_run: bool, **options
-) -> ImportReport:
-    """Run a document importer on a file, turning unreadable or malformed files into a
-    ``CommandError`` that names the file and the line. ``options`` (such as ``forum``) are
-    passed on to the importer."""
-    from django.core.management.base import CommandError
-
-    try:
-        text = read_document(path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise CommandError(f"Cannot read {path}: {error}") from error
-    try:
-        return importer(
-            text=text, source_name=os.path.basename(str(path)), dry_run=dry_run, **options
-        )
-    except ImportFormatError as error:
-        raise CommandError(f"{path}, {error}. Nothing was saved.") from error
-
-
-def add_import_arguments(parser, *, forum: bool = True, create_forum: bool = False) -> None:
-    parser.add_argument("file", help="The document, as plain text (UTF-8)")
-    parser.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="Report what would change and save nothing",
-    )
-    if forum:
-        add_forum_arguments(parser, create_forum=create_forum)
 
 
 def add_forum_arguments(parser, *, create_forum: bool = False, narrow: bool = False) -> None:
