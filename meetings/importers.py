@@ -699,11 +699,16 @@ def summary_columns(cells: list[str]) -> list[str] | None:
     return columns
 
 
+def _shorten(text: str, room: int = 60) -> str:
+    return text if len(text) <= room else text[: room - 1] + "…"
+
+
 class _NotesParser:
     def __init__(self, lines: list[str], *, unnumbered_items: bool = False):
         self.lines = lines
         self.meeting = ParsedMeeting()
         self.section = "header"
+        self.loose_line = None  # the first discussion line before any agenda item
         self.status = PRESENT
         self.group = ""
         self.rows_in_status = 0
@@ -724,6 +729,8 @@ class _NotesParser:
         for number, raw in enumerate(self.lines, start=1):
             self.line(number, raw)
         self.finish_summary()
+        if not self.meeting.items and self.loose_line:
+            raise ImportFormatError(self.loose_line, 'discussion before agenda item "1. …"')
         return self.meeting
 
     def line(self, number: int, raw: str) -> None:
@@ -1031,7 +1038,18 @@ class _NotesParser:
             if self.start_item(number, int(heading["number"]), heading["title"] or ""):
                 return
         if not items:
-            raise ImportFormatError(number, 'discussion before agenda item "1. …"')
+            # A welcome or opening paragraph before the first numbered item: kept for the
+            # reviewer to place rather than refusing notes that are otherwise whole.
+            self.loose_line = self.loose_line or number
+            self.meeting.notices.append(
+                Notice(
+                    number,
+                    f'"{_shorten(piece.text)}" comes before the first agenda item and is not '
+                    "in any item",
+                    "unplaced",
+                )
+            )
+            return
         item = items[-1]
         if action := ACTION_LINE.match(piece.text):
             text = squash(action["text"] if action["text"] is not None else action["aptext"] or "")

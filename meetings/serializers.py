@@ -76,11 +76,20 @@ def meeting_data(meeting: Meeting) -> dict:
                 "person": row.person.full_name if row.person else None,
                 "organisation": row.organisation.name if row.organisation else None,
                 "status": row.status,
+                # The heading the notes list the row under ("Welsh Government officials"…).
+                "group": row.group,
+                "initials": row.initials,
+                "deputy_for": row.deputy_for,
             }
             for row in meeting.attendance.all()
         ],
         "agenda_items": [
-            {"number": item.number, "title": item.title, "discussion": item.discussion}
+            {
+                "number": item.number,
+                "title": item.title,
+                "presenter": item.presenter,
+                "discussion": item.discussion,
+            }
             for item in items
         ],
         "actions": [

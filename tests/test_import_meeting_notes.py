@@ -314,10 +314,13 @@ def test_a_summary_row_with_missing_columns_is_refused(meeting, tmp_path):
     assert snapshot() == before
 
 
-def test_discussion_before_the_first_item_is_refused(db, tmp_path):
+def test_discussion_before_the_first_item_is_held_back_for_review(db, tmp_path):
     text = SEED.read_text(encoding="utf-8").replace("<p>1. <u>", "<p><u>")
-    with pytest.raises(CommandError, match=r"line 42: discussion before agenda item"):
-        run(write(tmp_path, text))
+    out = StringIO()
+    with pytest.raises(CommandError, match=r"nothing was saved.*points to review"):
+        call_command("import_meeting_notes", write(tmp_path, text), stdout=out)
+    assert "[unplaced] line 42:" in out.getvalue()
+    assert "before the first agenda item" in out.getvalue()
     assert Meeting.objects.count() == 0
 
 

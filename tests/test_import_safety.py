@@ -221,3 +221,32 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(db, tmp_path, settin
     path.write_text("x" * 5000)
     with pytest.raises(CommandError, match="limit|larger|too large"):
         run("import_meeting_notes", str(path))
+
+
+def test_the_json_export_shows_groups_and_presenters_as_imported(db, tmp_path):
+    import json
+
+    path = Path(settings.BASE_DIR) / "tests" / "documents" / "meetings"
+    notes = path / "faith-forum-2021-01-18.txt"
+    run(
+        "import_meeting_notes",
+        str(notes),
+        forum="Faith Communities Forum",
+        create_forum=True,
+        accept=True,
+    )
+    meeting = Meeting.objects.get()
+    exported = json.loads(
+        run(
+            "export_meeting",
+            date=meeting.starts_at.astimezone(LONDON).date().isoformat(),
+            forum="Faith Communities Forum",
+            format="json",
+        )
+    )
+    rows = list(meeting.attendance.all())
+    assert [r["group"] for r in exported["attendance"]] == [row.group for row in rows]
+    assert any(r["group"] for r in exported["attendance"])
+    assert [i["presenter"] for i in exported["agenda_items"]] == list(
+        meeting.items.order_by("number").values_list("presenter", flat=True)
+    )

@@ -222,18 +222,14 @@ def test_downloads_require_sign_in(client, small_plan):
 def test_outsiders_are_refused(client, outsider, small_plan):
     plan = small_plan
     client.force_login(outsider)
-    assert (
-        client.get(reverse("hatecrime:plan_export", args=[plan.slug, "csv"])).status_code == 403
-    )
+    assert client.get(reverse("hatecrime:plan_export", args=[plan.slug, "csv"])).status_code == 403
     assert client.get(reverse("hatecrime:plan_downloads", args=[plan.slug])).status_code == 403
 
 
 def test_unknown_format_plan_or_lead_is_not_found(client, member, small_plan):
     plan = small_plan
     client.force_login(member)
-    assert (
-        client.get(reverse("hatecrime:plan_export", args=[plan.slug, "exe"])).status_code == 404
-    )
+    assert client.get(reverse("hatecrime:plan_export", args=[plan.slug, "exe"])).status_code == 404
     assert client.get(reverse("hatecrime:plan_export", args=["1999-00", "csv"])).status_code == 404
     url = reverse("hatecrime:plan_export", args=[plan.slug, "csv"])
     assert client.get(url, {"lead": "no-such-organisation"}).status_code == 404
