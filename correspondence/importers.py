@@ -16,6 +16,9 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from actions.deadlines import MONTHS as ENGLISH_MONTHS
 from correspondence.models import CarbonCopy, Enclosure, Letter
 from directory.models import Organisation, Person, normalise_name
@@ -37,7 +40,7 @@ from wrc.lib.importing import (
 )
 
 WELSH, ENGLISH = "cy", "en"
-LANGUAGE_NAMES = {WELSH: "Welsh", ENGLISH: "English"}
+LANGUAGE_NAMES = {WELSH: gettext_lazy("Welsh"), ENGLISH: gettext_lazy("English")}
 
 # --- the head: references, dates, letterhead ----------------------------------------------
 
@@ -287,10 +290,11 @@ class ParsedLetter:
     @property
     def label(self) -> str:
         if self.reference:
-            return f"Letter {self.reference}"
-        return (
-            f"Letter of {self.date:%d %B %Y}: {self.subject or self.subject_cy or '(no subject)'}"
-        )
+            return _("Letter %(reference)s") % {"reference": self.reference}
+        return _("Letter of %(date)s: %(subject)s") % {
+            "date": f"{self.date:%d %B %Y}",
+            "subject": self.subject or self.subject_cy or _("(no subject)"),
+        }
 
 
 def clean_inline(text: str) -> str:
@@ -382,7 +386,9 @@ def _date(match, number: int | None) -> datetime.date:
     try:
         return datetime.date(int(match["year"]), month, int(match["day"]))
     except ValueError:
-        raise ImportFormatError(number, f'"{match["date"]}" is not a date') from None
+        raise ImportFormatError(
+            number, _('"%(date)s" is not a date') % {"date": match["date"]}
+        ) from None
 
 
 @dataclass
@@ -457,7 +463,11 @@ def _head_line(number: int, line: str, letter: ParsedLetter, head: Head) -> bool
         if letter.date is None:
             letter.date = date
         elif date != letter.date:
-            letter.note(number, f"a second date ({date:%-d %B %Y}) was not used", "unplaced")
+            letter.note(
+                number,
+                _("a second date (%(date)s) was not used") % {"date": f"{date:%-d %B %Y}"},
+                "unplaced",
+            )
         return True
     if match := ADDRESSED_TO.match(clean_inline(line)):
         head.addressed_to = (number, match["rest"].strip())
@@ -471,12 +481,19 @@ def _head_line(number: int, line: str, letter: ParsedLetter, head: Head) -> bool
 def _set_reference(letter: ParsedLetter, kind: str, value: str, number: int) -> None:
     attribute = "reference" if kind == "ours" else "their_reference"
     if len(value) > 50:
-        raise ImportFormatError(number, f'the reference "{value}" is longer than 50 characters')
+        raise ImportFormatError(
+            number,
+            _('the reference "%(reference)s" is longer than 50 characters') % {"reference": value},
+        )
     current = getattr(letter, attribute)
     if not current:
         setattr(letter, attribute, value)
     elif value and value != current:
-        letter.note(number, f'a second reference ("{value}") was not used', "unplaced")
+        letter.note(
+            number,
+            _('a second reference ("%(reference)s") was not used') % {"reference": value},
+            "unplaced",
+        )
 
 
 def _set_subject(letter: ParsedLetter, text: str, number: int) -> None:
@@ -487,7 +504,9 @@ def _set_subject(letter: ParsedLetter, text: str, number: int) -> None:
     elif not letter.subject:
         letter.subject = text
     else:
-        letter.note(number, f'a second subject line was not used: "{text}"', "unplaced")
+        letter.note(
+            number, _('a second subject line was not used: "%(text)s"') % {"text": text}, "unplaced"
+        )
 
 
 def _split_bilingual(text: str) -> dict:
@@ -539,7 +558,11 @@ def _assign_head(head: Head, letter: ParsedLetter, signature: str) -> None:
         letter.sender_name = name
         _take_titles(titles, letter)
         if signature and not _same_person(name, signature):
-            letter.note(sender_block[0][0], f'the letter is signed by "{signature}", not "{name}"')
+            letter.note(
+                sender_block[0][0],
+                _('the letter is signed by "%(signature)s", not "%(name)s"')
+                % {"signature": signature, "name": name},
+            )
     if head.addressed_to:
         number, text = head.addressed_to
         _set_addressee(letter, [(number, text)])
@@ -547,7 +570,9 @@ def _assign_head(head: Head, letter: ParsedLetter, signature: str) -> None:
         _set_addressee(letter, blocks.pop(0))
     for block in blocks:
         for number, line in block:
-            letter.note(number, f'not placed in the letter: "{line}"', "unplaced")
+            letter.note(
+                number, _('not placed in the letter: "%(text)s"') % {"text": line}, "unplaced"
+            )
 
 
 def _greets(letter: ParsedLetter, name: str) -> bool:
@@ -661,7 +686,7 @@ def _versions(lines) -> list[Version]:
         close = _find_greeting(lines, hello.end + 1, stop, CLOSING, True)
         if close is None:
             raise ImportFormatError(
-                lines[hello.start][0], 'no closing ("Yours sincerely,") after the body'
+                lines[hello.start][0], _('no closing ("Yours sincerely,") after the body')
             )
         versions.append(Version(hello, close, hello.end + 1, stop))
         start = stop
@@ -758,7 +783,11 @@ def _body_paragraphs(paragraphs, letter: ParsedLetter) -> list[tuple[int, str]]:
         elif _statement(joined, letter):
             removed_since_last = True
         elif len(texts) == 1 and PAGE_FURNITURE.match(joined):
-            letter.note(paragraph[0][0], f'"{joined}" taken for a page number and left out', "info")
+            letter.note(
+                paragraph[0][0],
+                _('"%(text)s" taken for a page number and left out') % {"text": joined},
+                "info",
+            )
             removed_since_last = True
         else:
             text = clean_inline(joined)
@@ -781,8 +810,8 @@ def _sort_languages(body, letter: ParsedLetter, *, bilingual: bool, language: st
             if lang and lang != language:
                 letter.note(
                     number,
-                    f"this paragraph looks {LANGUAGE_NAMES[lang]}; it was kept in the "
-                    f"{LANGUAGE_NAMES[language]} letter",
+                    _("this paragraph looks %(looks)s; it was kept in the %(language)s letter")
+                    % {"looks": LANGUAGE_NAMES[lang], "language": LANGUAGE_NAMES[language]},
                     "info",
                 )
             target.append(text)
@@ -793,7 +822,11 @@ def _sort_languages(body, letter: ParsedLetter, *, bilingual: bool, language: st
             after = next((d for d in detected[index + 1 :] if d), None)
             before = next((d for d in reversed(detected[:index]) if d), None)
             lang = after or before or language
-            letter.note(number, f'language guessed ({LANGUAGE_NAMES[lang]}): "{text[:60]}"')
+            letter.note(
+                number,
+                _('language guessed (%(language)s): "%(text)s"')
+                % {"language": LANGUAGE_NAMES[lang], "text": text[:60]},
+            )
         (letter.body_cy if lang == WELSH else letter.body).append(text)
 
 
@@ -834,7 +867,9 @@ def _parse_footer(lines, letter: ParsedLetter) -> tuple[str, list]:
             ):
                 titles.append((number, text))
             else:
-                letter.note(number, f'not placed in the letter: "{text}"', "unplaced")
+                letter.note(
+                    number, _('not placed in the letter: "%(text)s"') % {"text": text}, "unplaced"
+                )
         if signature:
             signature_paragraphs += 1
     return signature, titles
@@ -849,7 +884,11 @@ def _repeated_head_line(number: int, text: str, letter: ParsedLetter) -> bool:
     date = parse_date(text, number)
     if date is not None:
         if date != letter.date:
-            letter.note(number, f"a second date ({date:%-d %B %Y}) was not used", "unplaced")
+            letter.note(
+                number,
+                _("a second date (%(date)s) was not used") % {"date": f"{date:%-d %B %Y}"},
+                "unplaced",
+            )
         return True
     return bool(letter.addressee) and text == letter.addressee
 
@@ -873,14 +912,15 @@ MEETING_SIGNS = re.compile(
 def _not_a_letter(lines) -> ImportFormatError:
     first = next((number for number, line in lines if line.strip()), None)
     if first is None:
-        return ImportFormatError(None, "the letter is empty")
+        return ImportFormatError(None, _("the letter is empty"))
     sign = next(((n, line.strip()) for n, line in lines if MEETING_SIGNS.match(line.strip())), None)
     if sign:
         return ImportFormatError(
-            sign[0], f'"{sign[1]}" belongs to meeting notes: this is not a letter'
+            sign[0],
+            _('"%(text)s" belongs to meeting notes: this is not a letter') % {"text": sign[1]},
         )
     return ImportFormatError(
-        first, 'this is not a letter: there is no salutation ("Dear …" or "Annwyl …")'
+        first, _('this is not a letter: there is no salutation ("Dear …" or "Annwyl …")')
     )
 
 
@@ -895,7 +935,7 @@ def parse_letter(text: str) -> ParsedLetter:
     head = _parse_head(lines[: first.salutation.start], letter)
     if letter.date is None:
         raise ImportFormatError(
-            lines[first.salutation.start][0], "no date (such as 30 January 2025) before here"
+            lines[first.salutation.start][0], _("no date (such as 30 January 2025) before here")
         )
     letter.salutation_line = lines[first.salutation.start][0]
     signature, signature_titles = "", []
@@ -912,7 +952,7 @@ def parse_letter(text: str) -> ParsedLetter:
         paragraphs = _take_subject(paragraphs, letter, bilingual, language)
         body = _body_paragraphs(paragraphs, letter)
         if not body:
-            raise ImportFormatError(lines[version.closing.start][0], "the letter has no body")
+            raise ImportFormatError(lines[version.closing.start][0], _("the letter has no body"))
         if not several and not bilingual:
             bilingual = _looks_bilingual(body, language, letter, lines[version.salutation.start][0])
         _sort_languages(body, letter, bilingual=bilingual, language=language)
@@ -920,7 +960,10 @@ def parse_letter(text: str) -> ParsedLetter:
         if not signature:
             signature, signature_titles = signed, titles
         elif signed and not _same_person(signed, signature):
-            letter.note(lines[version.closing.end][0], f'signed by "{signed}" in this version')
+            letter.note(
+                lines[version.closing.end][0],
+                _('signed by "%(name)s" in this version') % {"name": signed},
+            )
     _assign_head(head, letter, signature)
     if not letter.sender_name and signature:
         letter.sender_name = signature
@@ -928,7 +971,7 @@ def parse_letter(text: str) -> ParsedLetter:
         _take_titles(signature_titles, letter)
     _addressee_from_salutation(letter)
     if not letter.subject and not letter.subject_cy:
-        letter.note(letter.salutation_line, "the letter has no subject line")
+        letter.note(letter.salutation_line, _("the letter has no subject line"))
     letter.restricted_note = _restricted_note(letter)
     return letter
 
@@ -939,7 +982,7 @@ def _looks_bilingual(body, language: str, letter: ParsedLetter, number: int) -> 
     other = sum(1 for lang in detected if lang and lang != language)
     known = sum(1 for lang in detected if lang)
     if other >= 2 and other >= 0.4 * known:
-        letter.note(number, "paragraphs in both languages: the letter was taken as bilingual")
+        letter.note(number, _("paragraphs in both languages: the letter was taken as bilingual"))
         return True
     return False
 
@@ -985,8 +1028,11 @@ def letter_audience(parsed: ParsedLetter, forum) -> tuple[str, str]:
         return Letter.Audience.PEOPLE, ""
     addressed = parsed.addressee or greeting
     return Letter.Audience.PEOPLE, (
-        f'addressed to "{addressed}", not to the members of {forum.name}: only the forum\'s '
-        "staff can see it"
+        _(
+            'addressed to "%(addressee)s", not to the members of %(forum)s: only the forum\'s '
+            "staff can see it"
+        )
+        % {"addressee": addressed, "forum": forum.name}
     )
 
 
@@ -999,13 +1045,18 @@ def addressee_person(parsed: ParsedLetter) -> tuple[Person | None, str]:
     if len(matches) == 1:
         return matches[0], ""
     if len(matches) > 1:
-        return None, f'several people in the directory are called "{name}": none was linked'
+        return None, _('several people in the directory are called "%(name)s": none was linked') % {
+            "name": name
+        }
     person = person_resolve(parsed.addressee) or person_resolve(name)
     if person is not None:
         return person, ""
     return None, (
-        f'"{parsed.addressee}" is not in the directory: only the forum\'s staff can see the '
-        "letter until the addressee is added as its recipient"
+        _(
+            '"%(addressee)s" is not in the directory: only the forum\'s staff can see the '
+            "letter until the addressee is added as its recipient"
+        )
+        % {"addressee": parsed.addressee}
     )
 
 
@@ -1019,7 +1070,12 @@ def save_letter(
     forum = forum_ensure(report=report, forum=forum)
     if parsed.reference:
         lookup = {"reference": parsed.reference}
-        refuse_other_forum(Letter, lookup=lookup, forum=forum, what=f"Letter {parsed.reference}")
+        refuse_other_forum(
+            Letter,
+            lookup=lookup,
+            forum=forum,
+            what=_("Letter %(reference)s") % {"reference": parsed.reference},
+        )
     else:
         # Without a reference a letter is known by its forum, date and subject.
         lookup = {

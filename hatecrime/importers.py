@@ -19,6 +19,8 @@ its table) is an ``ImportFormatError`` naming the line.
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from directory.models import Forum, Organisation, normalise_name
 from directory.services import (
     FILLER,
@@ -699,7 +701,9 @@ class _PlanParser:
             return False
         if level is None:
             written = squash(event.text or heading.title)
-            message = f'heading "{written}" kept out of the structure (a third level of headings)'
+            message = _(
+                'heading "%(heading)s" kept out of the structure (a third level of headings)'
+            ) % {"heading": written}
             self.notice(event.line, message, "unplaced")
             return True
         if event.text and self.table_rows:
@@ -741,12 +745,15 @@ class _PlanParser:
             expected = self.columns.count
             raise ImportFormatError(
                 event.line,
-                f'unrecognised row "{squash(event.text)[:60]}" in the middle of a table of '
-                f"{expected} columns (expected an objective, a delivery area or an action such "
-                'as "4.12<TAB>text<TAB>leads")',
+                _(
+                    'unrecognised row "%(row)s" in the middle of a table of %(count)s columns '
+                    "(expected an objective, a delivery area or an action such as "
+                    '"4.12<TAB>text<TAB>leads")'
+                )
+                % {"row": squash(event.text)[:60], "count": expected},
             )
-        self.notice(event.line, f'not part of the plan\'s table, not imported: "'
-                    f'{squash(event.text)[:80]}"', "unplaced")  # fmt: skip
+        self.notice(event.line, _('not part of the plan\'s table, not imported: "%(text)s"')
+                    % {"text": squash(event.text)[:80]}, "unplaced")  # fmt: skip
 
     # Structure --------------------------------------------------------------------------
 
@@ -765,7 +772,9 @@ class _PlanParser:
     def start_area(self, heading: Heading, title: str) -> None:
         if self.objective is None and "objective" in self.levels.values():
             raise ImportFormatError(
-                heading.line, f'delivery area "{squash(heading.title)}" before any objective'
+                heading.line,
+                _('delivery area "%(title)s" before any objective')
+                % {"title": squash(heading.title)},
             )
         objective = self.objective or self.implicit_objective()
         number = _label_number(heading.label) or len(self.plan.areas()) + 1
@@ -782,8 +791,8 @@ class _PlanParser:
     def implicit_objective(self) -> ParsedObjective:
         if not self.plan.objectives:
             self.plan.objectives.append(ParsedObjective(1, self.plan.title))
-            self.notice(None, "the plan has no objectives: its areas are kept under one "
-                        "objective with the plan's title", "info")  # fmt: skip
+            self.notice(None, _("the plan has no objectives: its areas are kept under one "
+                        "objective with the plan's title"), "info")  # fmt: skip
         self.objective = self.plan.objectives[-1]
         return self.objective
 
@@ -799,20 +808,28 @@ class _PlanParser:
             objective.areas.append(self.area)
             self.notice(
                 line,
-                f'objective {objective.number} "{objective.title}" has no delivery areas: its '
-                "actions are kept in one area of the same title",
+                _(
+                    'objective %(number)s "%(title)s" has no delivery areas: its actions are '
+                    "kept in one area of the same title"
+                )
+                % {"number": objective.number, "title": objective.title},
                 "info",
             )
             return self.area
         if "objective" in self.levels.values() or "area" in self.levels.values():
             if any(k != "plain" for k in self.levels):
-                what = reference or "an action"
-                raise ImportFormatError(line, f"action {what} before any delivery area")
+                if reference:
+                    message = _("action %(reference)s before any delivery area") % {
+                        "reference": reference
+                    }
+                else:
+                    message = _("action an action before any delivery area")
+                raise ImportFormatError(line, message)
         objective = self.implicit_objective()
         self.area = ParsedArea(1, self.plan.title, implicit=True)
         objective.areas.append(self.area)
-        self.notice(None, "the plan has no headings grouping its actions: they are kept in one "
-                    "area with the plan's title", "info")  # fmt: skip
+        self.notice(None, _("the plan has no headings grouping its actions: they are kept in "
+                    "one area with the plan's title"), "info")  # fmt: skip
         return self.area
 
     # Tables -----------------------------------------------------------------------------
@@ -820,7 +837,8 @@ class _PlanParser:
     def finish_table(self) -> None:
         if self.columns is not None and self.columns.line and not self.table_rows:
             raise ImportFormatError(
-                self.columns.line, "a table header with no rows under it: the table is cut short"
+                self.columns.line,
+                _("a table header with no rows under it: the table is cut short"),
             )
         self.columns, self.table_rows = None, 0
 
@@ -841,9 +859,11 @@ class _PlanParser:
     def unrecognised(self, row: Row) -> ImportFormatError:
         return ImportFormatError(
             row.line,
-            f'unrecognised row "{squash(" ".join(_cell_text(c) for c in row.cells))[:60]}" '
-            "(expected a header row, an objective, a delivery area or an action such as "
-            '"4.12<TAB>text<TAB>leads")',
+            _(
+                'unrecognised row "%(row)s" (expected a header row, an objective, a delivery '
+                'area or an action such as "4.12<TAB>text<TAB>leads")'
+            )
+            % {"row": squash(" ".join(_cell_text(c) for c in row.cells))[:60]},
         )
 
     def table_row(self, row: Row) -> None:
@@ -851,8 +871,11 @@ class _PlanParser:
         if len(row.cells) < columns.count and (columns.line or len(row.cells) < 2):
             raise ImportFormatError(
                 row.line,
-                f"a row of {len(row.cells)} cells in a table of {columns.count} columns: "
-                "the table is cut short or a cell is missing",
+                _(
+                    "a row of %(cells)s cells in a table of %(count)s columns: the table is cut "
+                    "short or a cell is missing"
+                )
+                % {"cells": len(row.cells), "count": columns.count},
             )
         for kind, start in (("objective", self.start_objective), ("area", self.start_area)):
             # "Objective | Action | …": a new value starts a new objective (a merged cell
@@ -872,18 +895,20 @@ class _PlanParser:
         if reference and not REFERENCE.match(reference):
             if columns.line is None:
                 raise self.unrecognised(row)
-            self.notice(row.line, f'"{reference}" kept as the reference of an action; it does '
-                        "not look like one")  # fmt: skip
+            self.notice(row.line, _('"%(reference)s" kept as the reference of an action; it '
+                        "does not look like one") % {"reference": reference})  # fmt: skip
         if not _cell_text(text):
             if reference:
-                raise ImportFormatError(row.line, f"action {reference} has no text")
+                raise ImportFormatError(
+                    row.line, _("action %(reference)s has no text") % {"reference": reference}
+                )
             raise self.unrecognised(row)
         self.new_action(row, reference[:20], text)
 
     def is_continuation(self, row: Row, text: str) -> bool:
         if self.action is None:
             if self.columns.line is None or not _cell_text(text):
-                raise ImportFormatError(row.line, "a continuation row with no action before it")
+                raise ImportFormatError(row.line, _("a continuation row with no action before it"))
             return False
         if self.columns.line is None:
             return True  # "reference, text, leads": an empty reference is a page break
@@ -910,24 +935,31 @@ class _PlanParser:
         for index in range(columns.count, len(row.cells)):
             if _cell_text(row.cells[index]):
                 action.extra.setdefault(f"Column {index + 1}", []).append(row.cells[index])
-                self.notice(row.line, f"action {action.reference}: a cell beyond the table's "
-                            f"{columns.count} columns, kept as column {index + 1}")  # fmt: skip
+                self.notice(row.line, _("action %(reference)s: a cell beyond the table's "
+                            "%(count)s columns, kept as column %(column)s")
+                            % {"reference": action.reference, "count": columns.count,
+                               "column": index + 1})  # fmt: skip
 
     def new_action(self, row: Row, reference: str, text: str) -> None:
         area = self.area_for_action(row.line, reference)
         generated = not reference
         if generated:
             reference = self.generated_reference(area)
-            self.notice(row.line, f"the document gives this action no reference: it is "
-                        f"{reference}, in the order of the plan")  # fmt: skip
+            self.notice(row.line, _("the document gives this action no reference: it is "
+                        "%(reference)s, in the order of the plan")
+                        % {"reference": reference})  # fmt: skip
         elif match := SEED_REFERENCE.match(reference):
             numbers = {area.number, self.objective.number if self.objective else area.number}
             if self.columns.line is None and int(match["major"]) not in numbers:
                 raise ImportFormatError(
-                    row.line, f"action {reference} is listed under delivery area {area.number}"
+                    row.line,
+                    _("action %(reference)s is listed under delivery area %(number)s")
+                    % {"reference": reference, "number": area.number},
                 )
         if reference in self.references:
-            raise ImportFormatError(row.line, f"action {reference} appears twice")
+            raise ImportFormatError(
+                row.line, _("action %(reference)s appears twice") % {"reference": reference}
+            )
         self.references.add(reference)
         self.action = ParsedAction(reference, row.line, generated=generated)
         self.action.extra = {}
@@ -1011,7 +1043,7 @@ def _parse_header(lines: list[str], plan: ParsedPlan) -> None:
         if strip_markdown(line) and not COVER_LINE.match(squash(strip_markdown(line)))
     ]
     if not candidates:
-        raise ImportFormatError(None, "no title before the plan's table: this is not a plan")
+        raise ImportFormatError(None, _("no title before the plan's table: this is not a plan"))
     title_line, title = candidates[0]
     period = _period(title)
     if period:
@@ -1028,8 +1060,11 @@ def _parse_header(lines: list[str], plan: ParsedPlan) -> None:
     if not period:
         raise ImportFormatError(
             title_line,
-            f'no period (such as "Delivery Plan 2016-17", "2023 to 2024" or "2024") in the '
-            f'plan\'s heading "{title[:60]}"',
+            _(
+                'no period (such as "Delivery Plan 2016-17", "2023 to 2024" or "2024") in the '
+                'plan\'s heading "%(heading)s"'
+            )
+            % {"heading": title[:60]},
         )
     plan.title, plan.period = title[:255], period
     plan.title_cy = plan.title if _looks_welsh(plan.title) else ""
@@ -1044,27 +1079,39 @@ def _read_all_leads(plan: ParsedPlan) -> None:
         action.lead_names, action.lead_roles = reading.names, reading.roles
         where, written = action.line, action.leads_text
         if reading.guessed:
-            names = "; ".join(reading.names) or "none"
+            names = "; ".join(reading.names) or _("none")
             plan.notices.append(
                 Notice(
                     where,
-                    f'action {action.reference}: lead "{written}" read as '
-                    f"{len(reading.names)} organisation(s): {names}",
+                    _(
+                        'action %(reference)s: lead "%(lead)s" read as %(count)s '
+                        "organisation(s): %(names)s"
+                    )
+                    % {
+                        "reference": action.reference,
+                        "lead": written,
+                        "count": len(reading.names),
+                        "names": names,
+                    },
                 )  # fmt: skip
             )
         for role in reading.roles:
             plan.notices.append(
                 Notice(
                     where,
-                    f'action {action.reference}: "{role}" is a job title, kept as '
-                    "written, not as an organisation",
+                    _(
+                        'action %(reference)s: "%(role)s" is a job title, kept as '
+                        "written, not as an organisation"
+                    )
+                    % {"reference": action.reference, "role": role},
                 )  # fmt: skip
             )
         for vague in reading.vague:
             plan.notices.append(
                 Notice(
                     where,
-                    f'action {action.reference}: "{vague}" names no organisation, kept as written',
+                    _('action %(reference)s: "%(lead)s" names no organisation, kept as written')
+                    % {"reference": action.reference, "lead": vague},
                 )  # fmt: skip
             )
 
@@ -1074,12 +1121,12 @@ def parse_delivery_plan(text: str) -> ParsedPlan:
     lines = text.splitlines()
     start = _body_start(lines)
     if start is None:
-        raise ImportFormatError(None, "no table of actions: this is not a delivery plan")
+        raise ImportFormatError(None, _("no table of actions: this is not a delivery plan"))
     parser = _PlanParser(lines)
     _parse_header(lines[:start], parser.plan)
     parser.parse(start)
     if not parser.plan.actions():
-        raise ImportFormatError(None, "the plan has no actions: this is not a delivery plan")
+        raise ImportFormatError(None, _("the plan has no actions: this is not a delivery plan"))
     _read_all_leads(parser.plan)
     return parser.plan
 
@@ -1139,26 +1186,40 @@ def refuse_incomplete(plan: DeliveryPlan, parsed: ParsedPlan) -> list[Notice]:
         if objective.number not in {o.number for o in parsed.objectives} and (
             not references or not references & new_references
         ):
-            gaps.append(f'objective {objective.number} "{objective.title_en}"')
+            gaps.append(
+                _('objective %(number)s "%(title)s"')
+                % {"number": objective.number, "title": objective.title_en}
+            )
             continue
         for area in objective.areas.all():
             area_refs = {a.reference for a in area.actions.all()}
             if (objective.number, area.number) not in new_areas and (
                 not area_refs or not area_refs & new_references
             ):
-                gaps.append(f'delivery area {area.number} "{area.title_en}"')
+                gaps.append(
+                    _('delivery area %(number)s "%(title)s"')
+                    % {"number": area.number, "title": area.title_en}
+                )
     if stored and len(missing) * 2 > len(stored):
-        gaps.append(f"{len(missing)} of its {len(stored)} actions ({', '.join(missing[:8])}"
-                    f"{', …' if len(missing) > 8 else ''})")  # fmt: skip
+        gaps.append(_("%(missing)s of its %(count)s actions (%(references)s)")
+                    % {"missing": len(missing), "count": len(stored),
+                       "references": ", ".join(missing[:8])
+                       + (", …" if len(missing) > 8 else "")})  # fmt: skip
     if gaps:
         raise ImportFormatError(
             None,
-            f"the stored plan {plan.title_en} {plan.period} has {', '.join(gaps)}, which this "
-            "document lacks; import the whole plan (nothing was replaced)",
+            _(
+                "the stored plan %(title)s %(period)s has %(gaps)s, which this document lacks; "
+                "import the whole plan (nothing was replaced)"
+            )
+            % {"title": plan.title_en, "period": plan.period, "gaps": ", ".join(gaps)},
         )
     return [
         Notice(
-            None, f"action {reference} is in the stored plan but not in this document: kept", "info"
+            None,
+            _("action %(reference)s is in the stored plan but not in this document: kept")
+            % {"reference": reference},
+            "info",
         )
         for reference in missing
     ]
@@ -1170,7 +1231,8 @@ def save_delivery_plan(parsed: ParsedPlan, *, source_name: str, report: ImportRe
         DeliveryPlan,
         lookup={"period": parsed.period, "title_en": parsed.title},
         forum=forum,
-        what=f"The delivery plan {parsed.title} {parsed.period}",
+        what=_("The delivery plan %(title)s %(period)s")
+        % {"title": parsed.title, "period": parsed.period},
     )
     plan = existing_plan(parsed, forum)
     if plan is not None:
@@ -1243,7 +1305,10 @@ def import_delivery_plan(
     """Parse, then save in one transaction (rolled back on a dry run). The plan belongs to
     ``forum``, the forum that monitors it (the first forum by default)."""
     parsed = parse_delivery_plan(text)
-    label = f"Delivery plan {parsed.period} ({len(parsed.actions())} actions)"
+    label = _("Delivery plan %(period)s (%(count)s actions)") % {
+        "period": parsed.period,
+        "count": len(parsed.actions()),
+    }
 
     def write():
         report = ImportReport(label)

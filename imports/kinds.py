@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,16 +23,24 @@ class DocumentKind:
 def _meeting_label(parsed) -> str:
     inline = sum(len(item.actions) for item in parsed.items)
     actions = max(len(parsed.summary), inline)
-    return f"Meeting of {parsed.starts_at:%-d %B %Y} ({actions} actions)"
+    return gettext("Meeting of %(date)s (%(count)s actions)") % {
+        "date": f"{parsed.starts_at:%-d %B %Y}",
+        "count": actions,
+    }
 
 
 def _plan_label(parsed) -> str:
-    return f"Delivery plan {parsed.period} ({len(parsed.actions())} actions)"
+    return gettext("Delivery plan %(period)s (%(count)s actions)") % {
+        "period": parsed.period,
+        "count": len(parsed.actions()),
+    }
 
 
 def _letter_label(parsed) -> str:
     reference = getattr(parsed, "reference", "")
-    return f"Letter {reference}".strip() if reference else f"Letter of {parsed.date:%-d %B %Y}"
+    if reference:
+        return (gettext("Letter %(reference)s") % {"reference": reference}).strip()
+    return gettext("Letter of %(date)s") % {"date": f"{parsed.date:%-d %B %Y}"}
 
 
 def kinds() -> dict[str, DocumentKind]:

@@ -21,6 +21,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from actions.deadlines import MONTHS, NEXT_MEETING, interpret_deadline
 from actions.models import ActionItem
@@ -760,8 +761,10 @@ class _NotesParser:
         if self.meeting.starts_at is None:
             raise ImportFormatError(
                 number,
-                'no date line (such as "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams") '
-                "before this heading",
+                gettext(
+                    'no date line (such as "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams") '
+                    "before this heading"
+                ),
             )
         self.finish_summary()
         self.section = kind
@@ -816,7 +819,9 @@ class _NotesParser:
             _set_place(self.meeting, text)
         elif not NOISE.match(text):
             self.meeting.notice(
-                number, f'"{text}" was not understood and is not imported', "unplaced"
+                number,
+                gettext('"%(text)s" was not understood and is not imported') % {"text": text},
+                "unplaced",
             )
         self.header_lines.append(number)
 
@@ -881,8 +886,18 @@ class _NotesParser:
             self.status = PRESENT
             self.meeting.notice(
                 number,
-                f'"{group}" after the {"apologies" if self.section == APOLOGIES else "absences"}: '
-                "the people under it are recorded as present",
+                (
+                    gettext(
+                        '"%(group)s" after the apologies: the people under it are recorded as '
+                        "present"
+                    )
+                    if self.section == APOLOGIES
+                    else gettext(
+                        '"%(group)s" after the absences: the people under it are recorded as '
+                        "present"
+                    )
+                )
+                % {"group": group},
             )
         self.group = group
         self.rows_in_status = 0 if self.status != PRESENT else self.rows_in_status
@@ -897,7 +912,9 @@ class _NotesParser:
         columns = self.attendance_columns
         if columns and len(cells) < columns[2]:
             raise ImportFormatError(
-                number, f"an attendance row needs {columns[2]} cells; found {len(cells)}"
+                number,
+                gettext("an attendance row needs %(needed)s cells; found %(found)s")
+                % {"needed": columns[2], "found": len(cells)},
             )
         filled = [c for c in cells if c.strip()]
         if not filled:
@@ -943,13 +960,18 @@ class _NotesParser:
             row = read_attendee(text, name_first=self.name_first)
         if not row.name and not row.organisation_text:
             return self.meeting.notice(
-                number, f'"{as_written}" is not an attendee and is not imported', "unplaced"
+                number,
+                gettext('"%(text)s" is not an attendee and is not imported') % {"text": as_written},
+                "unplaced",
             )
         if row.guessed:
             self.meeting.notice(
                 number,
-                f'"{as_written}" has no separator: read as the person "{row.name}" and '
-                f'"{row.organisation_text}"; check the split',
+                gettext(
+                    '"%(text)s" has no separator: read as the person "%(name)s" and '
+                    '"%(organisation)s"; check the split'
+                )
+                % {"text": as_written, "name": row.name, "organisation": row.organisation_text},
             )
         self.meeting.attendance.append(
             ParsedAttendee(
@@ -1044,8 +1066,8 @@ class _NotesParser:
             self.meeting.notices.append(
                 Notice(
                     number,
-                    f'"{_shorten(piece.text)}" comes before the first agenda item and is not '
-                    "in any item",
+                    gettext('"%(text)s" comes before the first agenda item and is not in any item')
+                    % {"text": _shorten(piece.text)},
                     "unplaced",
                 )
             )
@@ -1071,7 +1093,10 @@ class _NotesParser:
     def summary_line(self, number: int, raw: str, text: str) -> None:
         if self.section == "after":
             return self.meeting.notice(
-                number, f'"{squash(text)}" was not understood and is not imported', "unplaced"
+                number,
+                gettext('"%(text)s" was not understood and is not imported')
+                % {"text": squash(text)},
+                "unplaced",
             )
         if _is_table(raw):
             return self.summary_row(number, _table_cells(raw))
@@ -1100,7 +1125,9 @@ class _NotesParser:
             )
             return
         self.meeting.notice(
-            number, f'"{squash(text)}" was not understood and is not imported', "unplaced"
+            number,
+            gettext('"%(text)s" was not understood and is not imported') % {"text": squash(text)},
+            "unplaced",
         )
 
     def summary_row(self, number: int, cells: list[str]) -> None:
@@ -1114,11 +1141,13 @@ class _NotesParser:
             self.summary_header = (number, ["number", "action", "owner", "deadline"])
         columns = self.summary_header[1]
         if len(cells) != len(columns):
-            names = ", ".join(c or "unnamed" for c in columns)
+            names = ", ".join(c or gettext("unnamed") for c in columns)
             raise ImportFormatError(
                 number,
-                f"a Summary of Actions row needs {len(columns)} columns ({names}); "
-                f"found {len(cells)}",
+                gettext(
+                    "a Summary of Actions row needs %(needed)s columns (%(names)s); found %(found)s"
+                )
+                % {"needed": len(columns), "names": names, "found": len(cells)},
             )
         values = dict(zip(columns, cells, strict=True))
         self.summary_rows_seen += 1
@@ -1126,7 +1155,11 @@ class _NotesParser:
         if "number" in values:
             digits = re.fullmatch(r"(?:AP|A|Action|Cam)?\s*(\d+)\.?", raw_number, re.I)
             if not digits:
-                raise ImportFormatError(number, f'the action number "{raw_number}" is not a number')
+                raise ImportFormatError(
+                    number,
+                    gettext('the action number "%(number)s" is not a number')
+                    % {"number": raw_number},
+                )
             row_number = int(digits[1])
         else:
             row_number = len(self.meeting.summary) + 1
@@ -1148,7 +1181,8 @@ class _NotesParser:
             and self.section == "summary"
         ):
             raise ImportFormatError(
-                self.summary_header[0], "the Summary of Actions table has a header but no rows"
+                self.summary_header[0],
+                gettext("the Summary of Actions table has a header but no rows"),
             )
 
 
@@ -1237,14 +1271,20 @@ def _check(meeting: ParsedMeeting) -> None:
     if meeting.starts_at is None:
         raise ImportFormatError(
             None,
-            'no date line such as "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams" was found',
+            gettext(
+                'no date line such as "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams" was '
+                "found"
+            ),
         )
     if not meeting.items:
         raise ImportFormatError(None, 'no numbered agenda items ("1. Welcome") under Discussion')
     numbers = [row.number for row in meeting.summary]
     if len(set(numbers)) != len(numbers):
         duplicate = next(r for r in meeting.summary if numbers.count(r.number) > 1)
-        raise ImportFormatError(duplicate.line, f"action {duplicate.number} appears twice")
+        raise ImportFormatError(
+            duplicate.line,
+            gettext("action %(number)s appears twice") % {"number": duplicate.number},
+        )
 
 
 def attendee_for_owner(meeting: ParsedMeeting, owner_text: str) -> ParsedAttendee | None:
@@ -1276,10 +1316,16 @@ def _resolve_owner_initials(meeting: ParsedMeeting) -> None:
         if re.fullmatch(r"[A-Z]{2,4}", owner or "") and not known_organisation(owner):
             attendee = attendee_for_owner(meeting, owner)
             if attendee is None:
-                meeting.notice(action.line, f'the owner "{owner}" is not in the attendance list')
+                meeting.notice(
+                    action.line,
+                    gettext('the owner "%(owner)s" is not in the attendance list')
+                    % {"owner": owner},
+                )
             elif not attendee.initials:
                 meeting.notice(
-                    action.line, f'the owner "{owner}" is read as {attendee.name} (their initials)'
+                    action.line,
+                    gettext('the owner "%(owner)s" is read as %(name)s (their initials)')
+                    % {"owner": owner, "name": attendee.name},
                 )
 
 
@@ -1291,7 +1337,7 @@ def mark_line_as_action(parsed: ParsedMeeting, line: int, text: str) -> None:
         if candidate.line <= line:
             item = candidate
     if item is None:
-        raise ImportFormatError(line, "the line is before the first agenda item")
+        raise ImportFormatError(line, gettext("the line is before the first agenda item"))
     keep = [(p, n) for p, n in zip(item.pieces, item.piece_lines, strict=True) if n != line]
     item.pieces = [p for p, _ in keep]
     item.piece_lines = [n for _, n in keep]
@@ -1413,16 +1459,22 @@ def _refuse_losing_records(parsed: ParsedMeeting, *, forum) -> None:
     if rows and not parsed.attendance:
         raise ImportFormatError(
             None,
-            f"the notes have no attendance list, but the meeting has {rows} attendance rows; "
-            "nothing was saved",
+            gettext(
+                "the notes have no attendance list, but the meeting has %(rows)s attendance "
+                "rows; nothing was saved"
+            )
+            % {"rows": rows},
         )
     numbered = existing.actions.filter(number__isnull=False).count()
     has_actions = parsed.summary or any(item.actions for item in parsed.items)
     if numbered and not has_actions:
         raise ImportFormatError(
             None,
-            f"the notes have no actions, but the meeting has {numbered} numbered actions; "
-            "nothing was saved",
+            gettext(
+                "the notes have no actions, but the meeting has %(count)s numbered actions; "
+                "nothing was saved"
+            )
+            % {"count": numbered},
         )
 
 
@@ -1485,7 +1537,11 @@ def _owner_fields(owner_text: str, *, parsed, forum, line, report) -> dict:
             organisation = organisation_ensure(name=owner_text, report=report)
             return {"owner_person": None, "owner_organisation": organisation, "owner_role": None}
     report.notices.append(
-        Notice(line, f'the owner "{owner_text}" is not a person, organisation or role on record')
+        Notice(
+            line,
+            gettext('the owner "%(owner)s" is not a person, organisation or role on record')
+            % {"owner": owner_text},
+        )
     )
     return owner.as_fields()
 
@@ -1573,7 +1629,10 @@ def import_meeting_notes(*, text: str, source_name: str = "", dry_run: bool = Fa
 
 def import_parsed_meeting(parsed: ParsedMeeting, *, source_name="", dry_run=False, forum=None):
     """Save notes already parsed (and perhaps corrected by a reviewer)."""
-    label = f"Meeting of {parsed.starts_at:%-d %B %Y} ({action_count(parsed)} actions)"
+    label = gettext("Meeting of %(date)s (%(count)s actions)") % {
+        "date": f"{parsed.starts_at:%-d %B %Y}",
+        "count": action_count(parsed),
+    }
 
     def write():
         report = ImportReport(label)

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests import factories
 
@@ -30,3 +31,12 @@ def fast_password_hashing(settings):
     """Real hashers cost a third of a second per password by design; the suite makes thousands of
     accounts. Outside the tests the settings keep Django's default hasher (PBKDF2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """A page requested in Welsh leaves Welsh active in the thread (LocaleMiddleware activates a
+    language and nothing deactivates it); each test starts in the default language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wrc.lib.importing import ImportFormatError
 
-ACCEPTED = ".txt, .md, .docx or .pdf"
+# Lazy: formatted into messages in the language of the page that shows them.
+ACCEPTED = gettext_lazy(".txt, .md, .docx or .pdf")
 MARKDOWN_EXTENSIONS = {".md", ".markdown"}
 
 

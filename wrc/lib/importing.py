@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 class ImportFormatError(Exception):
@@ -23,7 +25,9 @@ class ImportFormatError(Exception):
         super().__init__(str(self))
 
     def __str__(self):
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return self.message
+        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass
@@ -50,7 +54,9 @@ class Notice:
         return {"line": self.line, "message": self.message, "kind": self.kind}
 
     def __str__(self):
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return self.message
+        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
 @dataclass
@@ -86,14 +92,29 @@ class ImportReport:
             items = ", ".join(f"{n} {name}" for name, n in sorted(counter.items()) if n)
             return f"{word} {items}" if items else ""
 
+        # After "would have" Welsh needs other forms of the verbs (the verb-noun).
+        would_have = self.dry_run and self.changed
+        if would_have:
+            words = (
+                pgettext("would have", "created"),
+                pgettext("would have", "updated"),
+                pgettext("would have", "removed"),
+            )
+        else:
+            words = (
+                pgettext("import summary", "created"),
+                pgettext("import summary", "updated"),
+                pgettext("import summary", "removed"),
+            )
         parts = [
-            part("created", self.created),
-            part("updated", self.updated),
-            part("removed", self.deleted),
+            part(words[0], self.created),
+            part(words[1], self.updated),
+            part(words[2], self.deleted),
         ]
-        body = "; ".join(p for p in parts if p) or "nothing changed"
-        prefix = "[dry run, nothing saved] would have " if self.dry_run and self.changed else ""
-        return f"{self.label}: {prefix}{body}"
+        body = "; ".join(p for p in parts if p) or _("nothing changed")
+        if would_have:
+            body = _("[dry run, nothing saved] would have %(changes)s") % {"changes": body}
+        return f"{self.label}: {body}"
 
 
 def _label(model) -> str:
@@ -146,9 +167,16 @@ def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
                 report.notices.append(
                     Notice(
                         None,
-                        f"{obj}: {_field_label(model, name)} was changed in the product since "
-                        f'the last import and is kept ("{_shown(getattr(obj, name))}"); the '
-                        f'document now says "{_shown(value)}"',
+                        _(
+                            "%(record)s: %(field)s was changed in the product since the last "
+                            'import and is kept ("%(kept)s"); the document now says "%(new)s"'
+                        )
+                        % {
+                            "record": obj,
+                            "field": _field_label(model, name),
+                            "kept": _shown(getattr(obj, name)),
+                            "new": _shown(value),
+                        },
                         "conflict",
                     )
                 )
@@ -163,8 +191,13 @@ def sync_object(model, *, lookup: dict, values: dict, report: ImportReport):
         report.notices.append(
             Notice(
                 None,
-                f"{obj}: {_field_label(model, name)} would change from "
-                f'"{_shown(getattr(obj, name))}" to "{_shown(values[name])}"',
+                _('%(record)s: %(field)s would change from "%(old)s" to "%(new)s"')
+                % {
+                    "record": obj,
+                    "field": _field_label(model, name),
+                    "old": _shown(getattr(obj, name)),
+                    "new": _shown(values[name]),
+                },
                 "change",
             )
         )
@@ -186,14 +219,22 @@ def delete_rest(queryset, *, report: ImportReport):
             report.notices.append(
                 Notice(
                     None,
-                    f'{_label(queryset.model)} "{obj}" is not in the document, but was added or '
-                    "changed in the product since the last import, so it is kept",
+                    _(
+                        '%(label)s "%(record)s" is not in the document, but was added or '
+                        "changed in the product since the last import, so it is kept"
+                    )
+                    % {"label": _label(queryset.model), "record": obj},
                     "conflict",
                 )
             )
             continue
         report.notices.append(
-            Notice(None, f'{_label(queryset.model)} "{obj}" would be removed', "change")
+            Notice(
+                None,
+                _('%(label)s "%(record)s" would be removed')
+                % {"label": _label(queryset.model), "record": obj},
+                "change",
+            )
         )
         report.deleted[_label(queryset.model)] += 1
         obj.delete()
@@ -296,7 +337,9 @@ def refuse_other_forum(model, *, lookup: dict, forum, what: str) -> None:
     existing = model.objects.filter(**lookup).exclude(forum=forum).select_related("forum").first()
     if existing is not None:
         raise ImportFormatError(
-            None, f'{what} is a record of "{existing.forum.name}", not of "{forum.name}"'
+            None,
+            _('%(what)s is a record of "%(holder)s", not of "%(forum)s"')
+            % {"what": what, "holder": existing.forum.name, "forum": forum.name},
         )
 
 
