@@ -66,15 +66,23 @@ def add_heading_block(document):
 def add_attendance(document):
     document.add_heading("{{ part.labels.attendance }}", level=1)
     document.add_paragraph().add_run("{{ part.labels.attendance_columns }}").bold = True
-    tag(document, "{%p for row in part.attendance %}")
+    add_attendance_rows(document, "part.attendance")
+    for key in ("apologies", "absent"):
+        tag(document, f"{{%p if part.{key} %}}")
+        document.add_heading(f"{{{{ part.labels.{key} }}}}", level=1)
+        add_attendance_rows(document, f"part.{key}")
+        tag(document, "{%p endif %}")
+
+
+def add_attendance_rows(document, rows: str):
+    """Rows as paragraphs; a group's heading ("Welsh Government officials") in bold."""
+    tag(document, f"{{%p for row in {rows} %}}")
+    tag(document, "{%p if row.is_group %}")
+    document.add_paragraph().add_run("{{ row }}").bold = True
+    tag(document, "{%p else %}")
     document.add_paragraph("{{ row }}")
-    tag(document, "{%p endfor %}")
-    tag(document, "{%p if part.apologies %}")
-    document.add_heading("{{ part.labels.apologies }}", level=1)
-    tag(document, "{%p for row in part.apologies %}")
-    document.add_paragraph("{{ row }}")
-    tag(document, "{%p endfor %}")
     tag(document, "{%p endif %}")
+    tag(document, "{%p endfor %}")
 
 
 def add_items(document):

@@ -51,6 +51,7 @@ LABELS = {
         "attendance": "Attendance",
         "attendance_columns": "Name - Organisation",
         "apologies": "Apologies",
+        "absent": "Absent",
         "meeting_notes": "Meeting notes",
         "action": "Action:",
         "no_actions": "No actions were recorded.",
@@ -66,6 +67,7 @@ LABELS = {
         "attendance": "Presenoldeb",
         "attendance_columns": "Enw - Sefydliad",
         "apologies": "Ymddiheuriadau",
+        "absent": "Yn absennol",
         "meeting_notes": "Nodiadau'r cyfarfod",
         "action": "Camau gweithredu:",
         "no_actions": "Ni chofnodwyd unrhyw gamau gweithredu.",
@@ -164,6 +166,28 @@ class ActionRow:
 
 
 @dataclass
+class AttendanceLine:
+    """One line of an attendance list: a row, or the heading of the group the rows after it
+    belong to ("Welsh Government officials"), which the notes print in bold."""
+
+    text: str
+    is_group: bool = False
+
+    def __str__(self):
+        return self.text
+
+
+def attendance_lines(rows: list[Attendance]) -> list[AttendanceLine]:
+    lines, group = [], ""
+    for row in rows:
+        if row.group and row.group != group:
+            lines.append(AttendanceLine(row.group, is_group=True))
+        group = row.group
+        lines.append(AttendanceLine(attendance_row(row)))
+    return lines
+
+
+@dataclass
 class NotesPart:
     """The notes in one language: everything a renderer needs, already worded."""
 
@@ -172,8 +196,9 @@ class NotesPart:
     heading: str
     when: str
     draft: bool
-    attendance: list[str] = field(default_factory=list)
-    apologies: list[str] = field(default_factory=list)
+    attendance: list[AttendanceLine] = field(default_factory=list)
+    apologies: list[AttendanceLine] = field(default_factory=list)
+    absent: list[AttendanceLine] = field(default_factory=list)
     items: list[ItemPart] = field(default_factory=list)
     actions: list[ActionRow] = field(default_factory=list)
 
@@ -218,8 +243,9 @@ def notes_part(meeting: Meeting, language: str) -> NotesPart:
         heading=heading(meeting, language),
         when=when_line(meeting, language),
         draft=meeting.notes_status != Meeting.NotesStatus.APPROVED,
-        attendance=[attendance_row(a) for a in people if a.status == Attendance.Status.PRESENT],
-        apologies=[attendance_row(a) for a in people if a.status == Attendance.Status.APOLOGIES],
+        attendance=attendance_lines([a for a in people if a.status == Attendance.Status.PRESENT]),
+        apologies=attendance_lines([a for a in people if a.status == Attendance.Status.APOLOGIES]),
+        absent=attendance_lines([a for a in people if a.status == Attendance.Status.ABSENT]),
         items=[item_part(item, actions, language) for item in meeting.items.all()],
         actions=summary_rows(actions, language),
     )
@@ -391,15 +417,26 @@ def markdown_discussion(lines: list[Line]) -> list[str]:
     return out
 
 
+def markdown_attendance(lines: list[AttendanceLine]) -> list[str]:
+    out = []
+    for line in lines:
+        if line.is_group:
+            out += ["" if out and out[-1] else None, f"**{line.text}**", ""]
+        else:
+            out.append(f"- {line.text}")
+    return [text for text in out if text is not None] + [""]
+
+
 def markdown_part(part: NotesPart) -> list[str]:
     labels = part.labels
     out = [f"# {part.heading}", "", part.when, ""]
     if part.draft:
         out += [f"*{labels['draft']}*", ""]
     out += [f"## {labels['attendance']}", "", labels["attendance_columns"], ""]
-    out += [f"- {row}" for row in part.attendance] + [""]
-    if part.apologies:
-        out += [f"## {labels['apologies']}", ""] + [f"- {row}" for row in part.apologies] + [""]
+    out += markdown_attendance(part.attendance)
+    for key, lines in (("apologies", part.apologies), ("absent", part.absent)):
+        if lines:
+            out += [f"## {labels[key]}", ""] + markdown_attendance(lines)
     out += [f"## {labels['meeting_notes']}", ""]
     for item in part.items:
         out += [f"### {item.number}. {item.title}", ""]

@@ -150,3 +150,39 @@ def test_apologies_come_back_as_apologies():
     assert "## Apologies\n\n- Dafydd ap Gwŷn - Cyngor Gwynedd\n" in export_markdown(original)
 
     assert snapshot(reimport_into_clean_meeting(original)) == before
+
+
+@pytest.mark.django_db
+def test_groups_and_absences_come_back_as_they_were():
+    original = make_welsh_meeting()
+    for order, (name, organisation, status, group) in enumerate(
+        [
+            (
+                "Ann Lee",
+                "Welsh Government",
+                Attendance.Status.PRESENT,
+                "Welsh Government officials",
+            ),
+            ("Bob Brown", "Cardiff Council", Attendance.Status.PRESENT, "Local partners"),
+            ("Dee Hall", "BAWSO", Attendance.Status.ABSENT, ""),
+        ],
+        start=20,
+    ):
+        factories.AttendanceFactory(
+            meeting=original,
+            order=order,
+            name=name,
+            organisation_text=organisation,
+            as_written=f"{name} - {organisation}",
+            status=status,
+            group=group,
+        )
+    markdown = export_markdown(original)
+    assert "**Welsh Government officials**\n\n- Ann Lee - Welsh Government\n" in markdown
+    assert "## Absent\n\n- Dee Hall - BAWSO\n" in markdown
+
+    copy = reimport_into_clean_meeting(original)
+    rows = {row.name: (row.status, row.group) for row in copy.attendance.all()}
+    assert rows["Ann Lee"] == ("present", "Welsh Government officials")
+    assert rows["Bob Brown"] == ("present", "Local partners")
+    assert rows["Dee Hall"] == ("absent", "")
