@@ -216,7 +216,7 @@ STATUS_ORDER = Case(
 @staff_only
 def outbox_letter(request, pk):
     letter = _letter_for(request, pk)
-    deliveries = letter.deliveries.select_related("person__organisation", "confirmed_by")
+    deliveries = letter.deliveries.select_related("person__organisation", "confirmed_by", "copy_to")
     counts = letter.deliveries.status_counts()
     context = {
         "letter": letter,

@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from correspondence.models import Delivery, LanguageMode, Letter
-from directory.models import Language, Person
+from directory.models import Language, Organisation, Person
 
 # The letter's own wording, in the language of each part of the letter, whatever language the
 # site is shown in: this is the letter's content, so it is not passed through gettext.
@@ -20,6 +20,7 @@ LETTER_WORDING = {
         "cc": "Cc",
         "enclosures": "Enclosures",
         "restricted": "Please do not share",
+        "copy_for": "Copy for information: you receive this letter as a copy to {organisation}.",
     },
     Language.WELSH: {
         "greeting": "Annwyl {name},",
@@ -27,6 +28,10 @@ LETTER_WORDING = {
         "cc": "Copi",
         "enclosures": "Amgaeëdig",
         "restricted": "Peidiwch â rhannu",
+        # "ar gyfer" leaves the organisation's name as it is written (no mutation).
+        "copy_for": (
+            "Copi er gwybodaeth: rydych yn cael y llythyr hwn fel copi ar gyfer {organisation}."
+        ),
     },
 }
 
@@ -103,9 +108,37 @@ def _bilingual(letter: Letter, preferred: str, name: str, extra: str = "") -> li
     return items
 
 
-def letter_context(*, letter: Letter, person: Person, email: str, preferred: str) -> dict:
+@dataclass(frozen=True)
+class CopyNotice:
+    """What tells a cc organisation's contact that their copy is for information."""
+
+    language: str
+    text: str
+
+
+def copy_notice(*, copy_to: Organisation | None, preferred: str) -> CopyNotice | None:
+    """The notice in the reader's preferred language, whatever languages the letter's text is
+    in: it is about their copy, not part of the letter."""
+    if copy_to is None:
+        return None
+    language = preferred if preferred in LETTER_WORDING else Language.ENGLISH
+    text = LETTER_WORDING[language]["copy_for"].format(organisation=copy_to.name)
+    return CopyNotice(language, text)
+
+
+def letter_context(
+    *,
+    letter: Letter,
+    person: Person,
+    email: str,
+    preferred: str,
+    copy_to: Organisation | None = None,
+) -> dict:
+    """What the letter templates show one reader; ``copy_to`` is the cc organisation whose copy
+    this is (None for a recipient)."""
     parts = letter_parts(letter=letter, person=person, preferred=preferred)
     return {
+        "copy_notice": copy_notice(copy_to=copy_to, preferred=preferred),
         "letter": letter,
         "person": person,
         "email": email,
@@ -119,10 +152,15 @@ def letter_context(*, letter: Letter, person: Person, email: str, preferred: str
 
 
 def letter_message(*, delivery: Delivery) -> EmailMultiAlternatives:
-    """The email for one delivery: To is that recipient only, never anybody else."""
+    """The email for one delivery: To is that recipient only, never anybody else (a cc copy
+    goes to the organisation's contact alone too, never as a Cc header)."""
     letter = delivery.letter
     context = letter_context(
-        letter=letter, person=delivery.person, email=delivery.email, preferred=delivery.language
+        letter=letter,
+        person=delivery.person,
+        email=delivery.email,
+        preferred=delivery.language,
+        copy_to=delivery.copy_to,
     )
     message = EmailMultiAlternatives(
         subject=context["subject"],

@@ -240,7 +240,8 @@ class DeliveryQuerySet(models.QuerySet):
 
 
 class Delivery(models.Model):
-    """One letter to one recipient: claimed before it is handed to the mail server.
+    """One letter to one recipient (or to a cc organisation's main contact): claimed before it
+    is handed to the mail server.
 
     The status moves queued → sending (committed before SMTP) → sent or failed. A delivery left in
     "sending" by a worker that died is marked uncertain by the sweeper, for a person to confirm or
@@ -256,6 +257,16 @@ class Delivery(models.Model):
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="deliveries")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="letter_deliveries")
+    # Set when the person receives the letter as the main contact of an organisation on its cc
+    # list rather than as a recipient: their copy says so.
+    copy_to = models.ForeignKey(
+        Organisation,
+        verbose_name=_("copy to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="letter_copies",
+    )
     # The address and language the letter goes to, fixed when it was queued.
     email = models.EmailField(_("email"))
     language = models.CharField(_("language"), max_length=2, choices=Language)
@@ -297,6 +308,10 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.letter.reference} → {self.person}"
+
+    @property
+    def is_cc(self) -> bool:
+        return self.copy_to_id is not None
 
     @property
     def message_id(self) -> str:

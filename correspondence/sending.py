@@ -1,5 +1,8 @@
 """Sending a letter: one delivery per recipient, each claimed before it reaches the mail server.
 
+Each organisation on the letter's cc list gets one copy too, through its main contact, marked
+as a copy; a person who is also a recipient gets the letter once, as a recipient.
+
 The rules that make a letter arrive exactly once:
 - a delivery is claimed (queued → sending) in its own committed update before SMTP, and marked
   sent right after; a duplicate task finds nothing to claim and does nothing;
@@ -18,13 +21,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from correspondence.emails import letter_message
-from correspondence.models import Delivery, Letter
-from directory.models import Membership, Person
+from correspondence.models import CarbonCopy, Delivery, Letter
+from directory.models import Membership, Organisation, Person
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +71,100 @@ def letter_recipients(*, letter: Letter):
     return Person.objects.filter(condition).select_related("organisation").distinct()
 
 
+@dataclass(frozen=True)
+class CopyContact:
+    """Who receives the copy for one entry of the cc list: nobody when ``person`` is None."""
+
+    as_written: str
+    organisation: Organisation | None
+    person: Person | None
+
+
+def letter_cc_contacts(*, letter: Letter) -> list[CopyContact]:
+    """Each entry of the cc list with the main contact who receives its copy, in the letter's
+    order; an organisation written twice is listed once.
+
+    The main contact is the person the directory marks as the organisation's contact and who
+    has an email address (the first by name if several are marked), as for action reminders.
+    """
+    # Into the letter's own cc list, which the letter's email then reads without a query more.
+    cc_rows = CarbonCopy.objects.select_related("organisation")
+    prefetch_related_objects([letter], Prefetch("cc", queryset=cc_rows))
+    copies = list(letter.cc.all())
+    contacts = {}
+    marked = (
+        Person.objects.filter(
+            is_organisation_contact=True,
+            organisation__in=[copy.organisation_id for copy in copies if copy.organisation_id],
+        )
+        .exclude(email="")
+        .order_by("full_name", "pk")
+    )
+    for person in marked:
+        contacts.setdefault(person.organisation_id, person)
+    result, seen = [], set()
+    for copy in copies:
+        if copy.organisation_id is not None:
+            if copy.organisation_id in seen:
+                continue
+            seen.add(copy.organisation_id)
+        person = contacts.get(copy.organisation_id)
+        result.append(CopyContact(copy.as_written, copy.organisation, person))
+    return result
+
+
 # Starting, resending and confirming ---------------------------------------------------------
 
 
-def letter_send_problems(letter: Letter) -> list[str]:
-    """Why the letter may not be sent as it is (empty when it may)."""
+class SendProblem(str):
+    """A reason the letter may not be sent as it is."""
+
+    refuses = True
+
+
+class SendWarning(SendProblem):
+    """Something the sender should know before sending, which does not stop the letter."""
+
+    refuses = False
+
+
+class SendProblems(list):
+    """The problems of a letter, refusals and warnings, in the order they are shown."""
+
+    @property
+    def refusals(self) -> list[SendProblem]:
+        return [problem for problem in self if problem.refuses]
+
+    @property
+    def warnings(self) -> list[SendProblem]:
+        return [problem for problem in self if not problem.refuses]
+
+
+def letter_send_problems(letter: Letter) -> SendProblems:
+    """What stops the letter being sent as it is (``refusals``), and what the sender should know
+    first (``warnings``: a cc organisation nobody can receive the copy for)."""
+    problems = SendProblems(map(SendProblem, _refusals(letter)))
+    problems += map(SendWarning, _cc_warnings(letter))
+    return problems
+
+
+def _cc_warnings(letter: Letter) -> list[str]:
+    warnings = []
+    for contact in letter_cc_contacts(letter=letter):
+        if contact.organisation is None:
+            warnings.append(
+                _("%(name)s will not receive a copy: it is not an organisation in the directory.")
+                % {"name": contact.as_written}
+            )
+        elif contact.person is None:
+            warnings.append(
+                _("%(name)s will not receive a copy: no main contact with an email.")
+                % {"name": contact.organisation.name}
+            )
+    return warnings
+
+
+def _refusals(letter: Letter) -> list[str]:
     problems = []
     if not letter.welsh_language_statement_en.strip():
         problems.append(
@@ -94,33 +186,34 @@ def letter_send_problems(letter: Letter) -> list[str]:
 def letter_send(*, letter: Letter) -> int:
     """Queue one delivery per recipient with an email address and hand them to the worker.
 
-    Returns the number of deliveries queued. Sending twice (a double click, two tabs) is refused:
-    only a draft can be sent.
+    Each cc organisation's main contact gets a delivery marked as a copy, unless they are a
+    recipient already. Returns the number of deliveries queued. Sending twice (a double click,
+    two tabs) is refused: only a draft can be sent (an archived letter never is).
     """
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
         if letter.status != Letter.Status.DRAFT:
             raise ValidationError(_("This letter has already been sent."))
-        if problems := letter_send_problems(letter):
-            raise ValidationError(problems)
+        problems = letter_send_problems(letter)
+        if problems.refusals:
+            # All of them: the preview explains every one, warnings included.
+            raise ValidationError(list(problems))
         people = list(letter_recipients(letter=letter).exclude(email=""))
         if not people:
             raise ValidationError(
                 _("Nobody would receive this letter: no recipient has an email address.")
             )
+        addressed = {person.pk for person in people}
+        copies = [
+            contact
+            for contact in letter_cc_contacts(letter=letter)
+            if contact.person is not None and contact.person.pk not in addressed
+        ]
         now = timezone.now()
+        deliveries = [_queued(letter, person, None, now) for person in people]
+        deliveries += [_queued(letter, c.person, c.organisation, now) for c in copies]
         Delivery.objects.bulk_create(
-            [
-                Delivery(
-                    letter=letter,
-                    person=person,
-                    email=person.email,
-                    language=person.preferred_language,
-                    queued_at=now,
-                    enqueued_at=now,
-                )
-                for person in people
-            ],
+            deliveries,
             ignore_conflicts=True,  # the unique (letter, person) constraint already holds them
             batch_size=500,
         )
@@ -128,7 +221,19 @@ def letter_send(*, letter: Letter) -> int:
         letter.version += 1  # the row is locked: a draft form still open refuses to save over it
         letter.save(update_fields=["status", "sent_at", "version"])
         _dispatch_on_commit(letter.pk)
-    return len(people)
+    return len(deliveries)
+
+
+def _queued(letter: Letter, person: Person, copy_to: Organisation | None, now) -> Delivery:
+    return Delivery(
+        letter=letter,
+        person=person,
+        copy_to=copy_to,
+        email=person.email,
+        language=person.preferred_language,
+        queued_at=now,
+        enqueued_at=now,
+    )
 
 
 def letter_resend_failed(*, letter: Letter) -> int:
@@ -207,7 +312,7 @@ def delivery_send(*, delivery_id: int) -> Outcome | None:
     )
     if not claimed:
         return None
-    delivery = Delivery.objects.select_related("letter", "person").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("letter", "person", "copy_to").get(pk=delivery_id)
     try:
         message = letter_message(delivery=delivery)
     except Exception as error:  # nothing has reached the mail server: safe to report as failed

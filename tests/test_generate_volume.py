@@ -35,7 +35,11 @@ def fingerprint():
             )
         ),
         list(
-            Attendance.objects.order_by("meeting__starts_at", "name").values_list("name", "status")
+            # A total order: two forums may meet at the same moment, and PostgreSQL returns ties
+            # in any order.
+            Attendance.objects.order_by(
+                "meeting__starts_at", "meeting__forum__name", "order", "name", "status"
+            ).values_list("name", "status")
         ),
     ]
 
