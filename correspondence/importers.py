@@ -129,9 +129,12 @@ CLOSING = re.compile(
     re.IGNORECASE,
 )
 WELSH_CLOSINGS = re.compile(r"^(?:Yr eiddoch|Yn gywir|Yn ddiffuant|Cofion|Gyda)", re.IGNORECASE)
-CC = re.compile(r"^(?:cc|copi(?:au)?(?:\s+at)?|copïau)(?:[.:]\s*|\s+)(?P<rest>.*)$", re.IGNORECASE)
+# "cc" or "Enc" may stand alone on a line, the list in the paragraph below it.
+CC = re.compile(
+    r"^(?:cc|copi(?:au)?(?:\s+at)?|copïau)(?:[.:]\s*|\s+|$)(?P<rest>.*)$", re.IGNORECASE
+)
 ENCLOSURE = re.compile(
-    r"^(?:enc(?:losures?|s)?|amg(?:aeedig|aeëdig)?|atodiad(?:au)?)\s*[.:]\s*(?P<rest>.*)$",
+    r"^(?:enc(?:losures?|s)?|amg(?:aeedig|aeëdig)?|atodiad(?:au)?)(?:\s*[.:]\s*|\s*$)(?P<rest>.*)$",
     re.IGNORECASE,
 )
 PAGE_FURNITURE = re.compile(r"^(?:\d{1,3}|(?:Page|Tudalen)\s+\d+(?:\s+(?:of|o)\s+\d+)?)$", re.I)
@@ -146,6 +149,10 @@ LETTERHEAD_CONTACT = re.compile(
 STATEMENT_EN = re.compile(r"correspondence in Welsh", re.IGNORECASE)
 STATEMENT_CY = re.compile(r"gohebiaeth yn Gymraeg", re.IGNORECASE)
 RESTRICTED = re.compile(r"[^.]*\bnot to be shared\b[^.]*\.", re.IGNORECASE)
+# A Word text box exported as text starts with its label ("Text Box: Y Gwir Anrhydeddus …").
+TEXT_BOX = re.compile(r"^\s*(?:Text Box|Blwch Testun)\s*:\s*", re.IGNORECASE)
+# Bullets from a symbol font ("·         y wybodaeth …"), written as Markdown ones.
+SYMBOL_BULLET = re.compile(r"^\s*[·•▪●◦\uf0b7]\s+")
 AUTOLINK = re.compile(r"<(?P<url>https?://[^>\s]+)>")
 MARKDOWN_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<url>[^)]*)\)")
 
@@ -307,6 +314,8 @@ def clean_inline(text: str) -> str:
 
     text = MARKDOWN_LINK.sub(link, text)
     text = re.sub(r"^\s*#{1,6}\s+", "", text)  # a Word heading, read as Markdown
+    text = TEXT_BOX.sub("", text)
+    text = SYMBOL_BULLET.sub("- ", text)
     return squash(text.replace("**", "").replace("__", ""))
 
 
@@ -398,6 +407,7 @@ class Head:
 
     blocks: list = field(default_factory=list)  # runs of (number, line) not otherwise placed
     addressed_to: tuple | None = None  # (number, text) of a "To: …" line
+    date_line: int | None = None  # the line the date is on
 
 
 def _parse_head(lines, letter: ParsedLetter) -> Head:
@@ -417,19 +427,51 @@ def _parse_head(lines, letter: ParsedLetter) -> Head:
         if _statement(" ".join(texts), letter):
             continue
         run = []
+        # "Welsh Government" among the lines of an address is the addressee's, not a letterhead.
+        in_address = not all(LETTERHEAD.match(clean_inline(line)) for line in texts)
         for number, line in paragraph:
-            if _head_line(number, line, letter, head):
+            line = _take_trailing_date(number, line, letter, head)
+            if in_address and LETTERHEAD.match(clean_inline(line)):
+                run.append((number, clean_inline(line)))
+            elif line and _head_line(number, line, letter, head):
+                if letter.date is not None and head.date_line is None:
+                    head.date_line = number
                 if run:
                     segment.append(run)
                 segments.append(segment)
                 segment, run = [], []
-            else:
+            elif line:
                 run.append((number, clean_inline(line)))
         if run:
             segment.append(run)
     segments.append(segment)
     head.blocks = _blocks([s for s in segments if s])
     return head
+
+
+TRAILING_DATE = re.compile(
+    rf"^(?P<rest>.*?\S)(?P<gap>\s+)(?P<date>\d{{1,2}}{_ORDINAL}\.?\s+(?:o\s+)?{_MONTH},?\s+\d{{4}})\.?$",
+    re.IGNORECASE,
+)
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+
+
+def _take_trailing_date(number: int, line: str, letter: ParsedLetter, head: Head) -> str:
+    """A text box beside the address puts the date at the end of its last line ("Cardiff
+    CF99 1NA 18 March 2016"): the date is taken and the rest of the line returned."""
+    if letter.date is not None:
+        return line
+    text = clean_inline(line)
+    match = TRAILING_DATE.match(text)
+    if match is None or parse_date(text, number) is not None:
+        return line
+    if not (POSTCODE.search(match["rest"]) or len(match["gap"]) > 1 or "\t" in line):
+        return line
+    date = parse_date(match["date"], number)
+    if date is None:
+        return line
+    letter.date, head.date_line = date, number
+    return match["rest"]
 
 
 def _blocks(segments: list) -> list:
@@ -514,6 +556,11 @@ def _split_bilingual(text: str) -> dict:
     parts = [part.strip() for part in re.split(r"\s*/\s*|\s+\|\s+", text) if part.strip()]
     if len(parts) == 2:
         first, second = (_language(part) for part in parts)
+        # "Cadeirydd / Chair": one side says its language, so the other is the other one.
+        if bool(first) != bool(second) and all(re.search(r"[A-Za-z]{3}", p) for p in parts):
+            known = first or second
+            other = ENGLISH if known == WELSH else WELSH
+            first, second = (known, other) if first else (other, known)
         if first and second and first != second:
             return {first: parts[0], second: parts[1]}
     return {_language(text) or ENGLISH: text}
@@ -544,6 +591,8 @@ def _assign_head(head: Head, letter: ParsedLetter, signature: str) -> None:
     and greets the person that block names (a letter with no sender above it); the next block
     is the addressee's. Others are reported."""
     blocks = list(head.blocks)
+    if (subject := _subject_above_salutation(head, letter, signature)) is not None:
+        blocks.remove(subject)
     sender_block = None
     if blocks:
         name = blocks[0][0][1]
@@ -573,6 +622,29 @@ def _assign_head(head: Head, letter: ParsedLetter, signature: str) -> None:
             letter.note(
                 number, _('not placed in the letter: "%(text)s"') % {"text": line}, "unplaced"
             )
+
+
+def _subject_above_salutation(head: Head, letter: ParsedLetter, signature: str):
+    """The subject set above the salutation ("2 Gorffennaf 2015 / Sesiwn dystiolaeth: y
+    Gymraeg / Annwyl Brif Weinidog"): a last block of one line, below the date, under the
+    names of both sides (or of the addressee of a letter signed below), that names no person,
+    group or post. It is taken as the subject and the block returned; otherwise None."""
+    if not head.blocks or letter.subject or letter.subject_cy or head.date_line is None:
+        return None
+    last = head.blocks[-1]
+    (number, text), *more = last
+    if more or number < head.date_line or head.addressed_to:
+        return None
+    if looks_like_person(text) or COLLECTIVE.search(text) or TITLE_WORDS.search(text):
+        return None
+    others = head.blocks[:-1]
+    if not others:
+        return None
+    signed_below = bool(signature) and not _same_person(others[0][0][1], signature)
+    if len(others) < 2 and not signed_below:
+        return None
+    _set_subject(letter, text, number)
+    return last
 
 
 def _greets(letter: ParsedLetter, name: str) -> bool:
@@ -836,7 +908,7 @@ def _sort_languages(body, letter: ParsedLetter, *, bilingual: bool, language: st
 def _parse_footer(lines, letter: ParsedLetter) -> tuple[str, list]:
     """Signature, titles, cc and enclosures after a closing; returns the name signed and the
     titles under it."""
-    target = None
+    target, listed = None, False
     signature, titles, signature_paragraphs = "", [], 0
     for paragraph in _paragraphs(lines):
         texts = [line for _number, line in paragraph]
@@ -845,7 +917,10 @@ def _parse_footer(lines, letter: ParsedLetter) -> tuple[str, list]:
             continue
         if _statement(" ".join(texts), letter):
             continue
-        target = None
+        # A list under a label standing alone ("cc", then the names) goes on; otherwise a
+        # paragraph starts afresh.
+        target = target if target is not None and not listed else None
+        listed = target is not None
         for number, line in paragraph:
             if match := CC.match(line):
                 target, line = letter.cc, match["rest"]
@@ -854,12 +929,17 @@ def _parse_footer(lines, letter: ParsedLetter) -> tuple[str, list]:
             if target is not None:
                 if line:
                     target.append(line.rstrip(".") if target is letter.enclosures else line)
+                    listed = True
                 continue
             text = clean_inline(line)
             if LETTERHEAD.match(text) or _repeated_head_line(number, text, letter):
                 continue
             if not signature and signature_paragraphs == 0 and len(text) <= 100:
                 signature = text
+                # "Ieuan Wyn (Ysgrifennydd, Cylch yr Iaith)": the name, then the post.
+                if (match := SIGNED_WITH_POST.match(text)) and looks_like_person(match["name"]):
+                    signature = match["name"]
+                    titles.append((number, match["post"]))
             elif (
                 signature
                 and (signature_paragraphs <= 1 or TITLE_WORDS.search(text))
@@ -873,6 +953,9 @@ def _parse_footer(lines, letter: ParsedLetter) -> tuple[str, list]:
         if signature:
             signature_paragraphs += 1
     return signature, titles
+
+
+SIGNED_WITH_POST = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<post>[^()]+)\)$")
 
 
 def _repeated_head_line(number: int, text: str, letter: ParsedLetter) -> bool:
@@ -971,7 +1054,8 @@ def parse_letter(text: str) -> ParsedLetter:
         _take_titles(signature_titles, letter)
     _addressee_from_salutation(letter)
     if not letter.subject and not letter.subject_cy:
-        letter.note(letter.salutation_line, _("the letter has no subject line"))
+        # Many letters have none: for the record, not a point to check.
+        letter.note(letter.salutation_line, _("the letter has no subject line"), "info")
     letter.restricted_note = _restricted_note(letter)
     return letter
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory import forum_views, urls_accounts, urls_editing, views
+from directory import forum_views, urls_accounts, urls_contacts, urls_editing, views
 
 app_name = "directory"
 urlpatterns = [
@@ -29,3 +29,4 @@ urlpatterns = [
 ]
 urlpatterns += urls_editing.urlpatterns
 urlpatterns += urls_accounts.urlpatterns
+urlpatterns += urls_contacts.urlpatterns

@@ -62,8 +62,36 @@ PERIOD_YEAR = re.compile(rf"(?<![\d/.-])(?P<first>{YEAR})(?![\d/.-])")
 COVER_LINE = re.compile(
     r"^(?:llywodraeth cymru|welsh government|mae'r ddogfen.*|mae’r ddogfen.*|"
     r"this document is also available.*|official.*|swyddogol.*|contents|cynnwys|©.*|"
-    r"crown copyright.*|hawlfraint.*|isbn.*|wg\d+.*)$",
+    r"crown copyright.*|hawlfraint.*|isbn.*|wg\d+.*|"
+    # A web page's furniture around its title (gov.wales, llyw.cymru).
+    r"skip to main content|neidio i'r prif gynnwys?|neidio i’r prif gynnwys?|in this page|"
+    r"ar y dudalen hon|current page.*|tudalen bresennol.*|download document.*|"
+    r"lawrlwytho dogfen.*|this file may not be fully accessible.*|"
+    r"mae'n bosibl na fydd y ffeil hon yn gwbl hygyrch.*|first published:?|last updated:?|"
+    r"cyhoeddwyd gyntaf:?|diweddarwyd ddiwethaf:?|policy and strategy|polisi a strategaeth|"
+    r"guidance|canllawiau|consultation|ymgynghoriad|research|ymchwil)$",
     re.IGNORECASE,
+)
+# Cover text a PDF export glues to other lines ("July 2016Mae’r ddogfen yma hefyd ar gael…").
+COVER_ANYWHERE = re.compile(
+    r"mae['’]r ddogfen (?:yma|hon)|this document is also available|crown copyright|"
+    r"hawlfraint y goron|\bISBN\b",
+    re.IGNORECASE,
+)
+# A page number or "Page 3 of 17" left between the rows of a table.
+PAGE_NUMBER = re.compile(
+    r"^(?:\d{1,3}|(?:page|tudalen)\s+\d{1,3}(?:\s+(?:of|o)\s+\d{1,3})?)$", re.IGNORECASE
+)
+
+
+def _is_cover(line: str) -> bool:
+    text = squash(strip_markdown(line))
+    return bool(COVER_LINE.match(text) or COVER_ANYWHERE.search(text))
+
+
+# "First published: 7 February 2023": the year a plan without a period was published.
+PUBLISHED = re.compile(
+    r"^(?:first published|published|cyhoeddwyd(?: gyntaf)?)\b\W*(?P<rest>.*)$", re.IGNORECASE
 )
 WELSH_WORDS = {
     "cynllun", "cyflawni", "gweithredu", "strategaeth", "cymru", "ar", "gyfer", "troseddau",
@@ -91,7 +119,7 @@ def _without_period(line: str) -> str:
     text = PERIOD_RANGE.sub(" ", line)
     if text == line:
         text = PERIOD_YEAR.sub(" ", line, count=1)
-    return squash(text).strip(" :–—-,")
+    return re.sub(r"\s+([:,;])", r"\1", squash(text)).strip(" :–—-,")
 
 
 def _looks_welsh(title: str) -> bool:
@@ -114,6 +142,7 @@ class Row:
     line: int
     cells: list
     markdown: bool
+    block: bool = False  # an action written as labelled fields (see ``block_row``)
 
     @property
     def filled(self) -> list:
@@ -215,6 +244,169 @@ class Columns:
             more = [row.cells[i] for i in self.more_leads if i < len(row.cells)]
             value = " <br> ".join(c for c in [value, *more] if _cell_text(c))
         return value
+
+
+# --- actions written as blocks of labelled fields -------------------------------------------
+
+# Web pages and accessible documents write an action as a block rather than a table row:
+# "Action 3: ban …" (or "Action" on a line of its own), then each field's label on a line of
+# its own ("How we will achieve it?", "When we will do it?", "Who will help achieve this?",
+# "Lead", "UNCRDP") with its value, paragraphs or bullets, below it.
+ACTION_START = re.compile(
+    r"^(?:action|cam gweithredu|gweithred)(?:\s+(?P<reference>\d{1,3}(?:\.\d{1,3}){0,2}[a-z]?))?"
+    r"\s*(?:[:.–—-]\s*(?P<text>\S.*))?$",
+    re.IGNORECASE,
+)
+# The questions such blocks use for labels, then the words of a table's header (COLUMN_WORDS).
+BLOCK_WORDS = [
+    ("action", r"^how (?:we|will|it)\b|^what (?:we|will) (?:do|deliver)\b|^steps?\b|^sut\b"),
+    ("measure", r"impact|difference|^how we will know|^how will we know|effaith|gwahaniaeth"),
+    ("timescale", r"^when\b|^erbyn pryd|^pryd\b"),
+    ("lead", r"^who\b|^pwy\b"),
+]  # fmt: skip
+BLOCK_PATTERNS = [(kind, re.compile(pattern)) for kind, pattern in BLOCK_WORDS]
+# A short label in capitals ("UNCRDP", "NEO", "KPI") names a field of its own.
+ACRONYM_LABEL = re.compile(r"^[A-Z][A-Z0-9&+]{1,9}$")
+BULLET = re.compile(r"^\s*(?:[-*•·▪●◦]|\d{1,2}[.)])\s+")
+BLOCK_KINDS = ["reference", "action", "lead", "timescale", "measure", "update"]
+
+
+def _plain_line(line: str) -> str:
+    return squash(strip_markdown(line))
+
+
+def _field_label(text: str) -> tuple[str | None, str, str] | None:
+    """(kind, label, value on the same line) when ``text`` is a field's label ("Who will help
+    achieve this?", "Lead:", "Timescale: 2024-25", "NEO"), or None for a line of a value."""
+    if BULLET.match(text) or len(text) > 80:
+        return None
+    label, value = text, ""
+    if ":" in text and not text.endswith(":"):
+        label, value = (part.strip() for part in text.split(":", 1))
+    bare = label.rstrip("?:").strip()
+    if not bare or len(bare.split()) > 8 or bare.endswith("."):
+        return None
+    words = bare.lower()
+    kind = next((k for k, pattern in BLOCK_PATTERNS if pattern.search(words)), None)
+    kind = kind or _column_kind(bare)
+    if kind in {"reference", "objective", "area"}:
+        kind = None
+    asked = label.endswith("?") or label.endswith(":") or bool(value)
+    if kind and (asked or len(bare.split()) <= 4):
+        return kind, bare, value
+    if not value and (label.endswith("?") or ACRONYM_LABEL.match(bare)):
+        return None, bare, ""
+    return None
+
+
+@dataclass
+class Block:
+    """One action written as labelled fields: (kind or None, label, value lines) each."""
+
+    start: int  # index of its first line
+    end: int  # index after its last line
+    reference: str
+    fields: list
+
+
+# "1.1 We will publish …" with labelled fields ("Lead: …", "Timescale: …") below it.
+NUMBERED_START = re.compile(
+    r"^(?P<reference>\d{1,3}(?:\.\d{1,3}){1,2}[a-z]?)\.?\s+(?P<text>[A-Z‘'\"“].*)$"
+)
+
+
+def _action_start(line: str) -> dict | None:
+    """{"reference", "text", "numbered"} when ``line`` can start an action block."""
+    text = _plain_line(line)
+    if re.match(r"^\s*[-*•·▪●◦]\s", line):
+        return None
+    if match := ACTION_START.match(text):
+        return {"reference": match["reference"], "text": match["text"], "numbered": False}
+    if match := NUMBERED_START.match(text):
+        return {"reference": match["reference"], "text": match["text"], "numbered": True}
+    return None
+
+
+def _read_block(lines: list[str], index: int) -> Block | None:
+    """The action block starting at ``lines[index]``, or None if no block starts there."""
+    match = _action_start(lines[index])
+    if match is None or _row(index + 1, lines[index]) is not None:
+        return None
+    fields = [["action", "Action", [match["text"]] if match["text"] else []]]
+    position, end = index + 1, index + 1
+    while position < len(lines):
+        raw, text = lines[position], _plain_line(lines[position])
+        if not text:
+            position += 1
+            continue
+        if _row(position + 1, raw) is not None or _action_start(raw) is not None:
+            break
+        values = fields[-1][2]
+        label = _field_label(text)
+        # A label-like line straight under a label ("Partners" under "Lead") is its value.
+        if label and (values or text.endswith("?") or label[2]):
+            kind, name, value = label
+            fields.append([kind, name, [value] if value else []])
+        elif values and _heads_next_block(lines, position):
+            break
+        else:
+            values.append(raw.strip())
+        position += 1
+        end = position
+    labelled = len(fields) > 1 or (not match["text"] and fields[0][2])
+    if match["numbered"]:
+        # A numbered paragraph is an action only when fields a plan names follow it.
+        labelled = any(kind for kind, _name, values in fields[1:] if values)
+    if not labelled or not any(values for _kind, _name, values in fields):
+        return None
+    return Block(index, end, match["reference"] or "", fields)
+
+
+def _heads_next_block(lines: list[str], position: int) -> bool:
+    """Whether the lines from ``position`` to the next action block are all headings (a
+    delivery area's title between two actions), not more of the field above."""
+    if lines[position].lstrip().startswith("#"):
+        return True
+    for index in range(position, len(lines)):
+        text = _plain_line(lines[index])
+        if not text:
+            continue
+        if _action_start(lines[index]) is not None:
+            return index > position
+        heading = _heading(index + 1, text, lettered=True) or _plain_heading(index + 1, text)
+        if heading is None:
+            return False
+    return False
+
+
+def _value_cell(values: list[str]) -> str:
+    """A field's lines as a cell: a paragraph each, bullets as list items."""
+    parts = []
+    for value in values:
+        bullet = BULLET.match(value)
+        parts.append(f"<li>{value[bullet.end() :]}" if bullet else value)
+    return " <br> ".join(parts)
+
+
+def block_row(block: Block, number: int) -> tuple["Row", "Columns"]:
+    """The block as one row of a table whose header its labels make."""
+    cells = {kind: [] for kind in BLOCK_KINDS}
+    cells["reference"].append(block.reference)
+    extra: dict = {}
+    for kind, label, values in block.fields:
+        if kind in cells and (kind != "update" or values):
+            cells[kind].extend(values)
+        else:
+            extra.setdefault(label, []).extend(values)
+    for kind in ("lead", "timescale"):
+        # A bullet's full stop ends the sentence the bullets make, not the name or date.
+        cells[kind] = [re.sub(r"(?<![A-Z])\.$", "", value) for value in cells[kind]]
+    row_cells = [block.reference] + [_value_cell(cells[kind]) for kind in BLOCK_KINDS[1:]]
+    row_cells += [_value_cell(values) for values in extra.values()]
+    kinds = {kind: index for index, kind in enumerate(BLOCK_KINDS)}
+    headings = {len(BLOCK_KINDS) + i: label for i, label in enumerate(extra)}
+    columns = Columns(len(row_cells), kinds, headings, number)
+    return Row(number, row_cells, False, block=True), columns
 
 
 # --- headings -------------------------------------------------------------------------------
@@ -408,7 +600,7 @@ class ParsedPlan:
 # --- lead organisations ---------------------------------------------------------------------
 
 ACRONYM = re.compile(r"^[A-Z][A-Za-z&]{1,11}$")
-LIST_SEPARATOR = re.compile(r"\s*(?:,|/|\+|;|\band\b|&)\s*", re.IGNORECASE)
+LIST_SEPARATOR = re.compile(r"\s*(?:,|/|(?<=\s)\+(?=\s)|;|\band\b|&)\s*", re.IGNORECASE)
 HARD_SEPARATOR = re.compile(r"\s*(?:;|\n|^\s*[-•]\s+)\s*")
 LEAD_FILLER = re.compile(
     rf"(?:{FILLER.pattern})|\bin partnership with\b|\bworking with\b|\bled by\b",
@@ -535,6 +727,8 @@ def _read_chunk(text: str, reading: LeadReading) -> list[str]:
 
     text = re.sub(r"\s*\(([^()]*)\)", bracket, text)
     text = LEAD_FILLER.sub(",", text)
+    if _one_unit(text):
+        return [text]
     groups = _grouped(text, _pieces(text), reading)
     result = []
     for start, end in groups:
@@ -544,6 +738,26 @@ def _read_chunk(text: str, reading: LeadReading) -> list[str]:
     for inner in names:
         result.extend(_read_chunk(inner, reading))
     return result
+
+
+# The last word of a part of an organisation: "WG Equality and Human Rights Division" is one
+# division, not "WG Equality" and "Human Rights Division".
+UNIT_WORD = re.compile(
+    r"\b(?:division|directorate|team|unit|branch|department|office|secretariat|"
+    r"is-adran|cyfarwyddiaeth|tîm|tim|uned|adran|swyddfa)$",
+    re.IGNORECASE,
+)
+
+
+def _one_unit(text: str) -> bool:
+    """Whether ``text`` names one team or division whose name has an "and" in it: only "and"
+    or "&" separate its words, its last word names a unit, and its parts are not known
+    organisations each ("Welsh Government and Home Office" stays two)."""
+    text = squash(text).strip(" .,-–")
+    if not UNIT_WORD.search(text) or re.search(r"[,;/+]", text):
+        return False
+    parts = [p for p in re.split(r"\s+(?:and|&|a|ac)\s+", text) if p]
+    return len(parts) > 1 and not all(_is_known(p) for p in parts)
 
 
 def _grouped(text: str, spans: list, reading: LeadReading) -> list[tuple[int, int]]:
@@ -587,7 +801,12 @@ def read_leads(text: str) -> LeadReading:
     reading = LeadReading()
     chunks = [c for c in HARD_SEPARATOR.split(text) if c and c.strip()]
     for chunk in chunks:
-        for name in _read_chunk(chunk, reading):
+        names = _read_chunk(chunk, reading)
+        # Names on lines (or bullets) of their own are a list as written; one line read as
+        # several organisations, some of them unknown, is a reading to check.
+        if len(names) > 1 and not all(_is_known(name) for name in names):
+            reading.guessed = True
+        for name in names:
             key = normalise_name(name)
             if not key:
                 continue
@@ -599,9 +818,6 @@ def read_leads(text: str) -> LeadReading:
                 known = known_organisation(name)
                 # Under its own name: an acronym ("EHRC") is its short name, not an alias.
                 reading.names.append(known.name if known else name)
-    unknown = [n for n in reading.names if not _is_known(n)]
-    if len(reading.names) > 1 and unknown:
-        reading.guessed = True
     return reading
 
 
@@ -616,6 +832,7 @@ class _Event:
     heading: Heading | None = None
     row: Row | None = None
     text: str = ""
+    columns: "Columns | None" = None  # the fields of an action written as a block
 
 
 class _PlanParser:
@@ -628,6 +845,7 @@ class _PlanParser:
         self.references: set = set()
         self.levels: dict = {}
         self.column_values: dict = {}  # the objective or area a column last named
+        self.generated_notices: list = []  # references given in order (see ``parse``)
 
     def notice(self, line, message, kind="guess"):
         self.plan.notices.append(Notice(line, message, kind))
@@ -636,9 +854,18 @@ class _PlanParser:
 
     def events(self, start: int) -> list[_Event]:
         events = []
-        for index in range(start, len(self.lines)):
+        index = start - 1
+        while index + 1 < len(self.lines):
+            index += 1
             raw, number = self.lines[index], index + 1
             if not raw.strip():
+                continue
+            if PAGE_NUMBER.match(raw.strip()):
+                continue  # page furniture of a PDF export, not the plan's
+            if (block := _read_block(self.lines, index)) is not None:
+                row, columns = block_row(block, number)
+                events.append(_Event(number, row=row, columns=columns))
+                index = block.end - 1
                 continue
             row = _row(number, raw)
             if row is not None and _is_rule(row):
@@ -686,13 +913,22 @@ class _PlanParser:
         events = self.events(start)
         self.assign_levels(events)
         for position, event in enumerate(events):
-            if event.row is not None:
+            if event.row is not None and event.columns is not None:
+                self.finish_table()
+                self.columns, self.table_rows = event.columns, 0
+                self.table_row(event.row)
+            elif event.row is not None:
                 self.row(event.row, events, position)
             elif event.heading is not None and self.heading_placed(event, events, position):
                 continue
             else:
                 self.stray_text(event, events, position)
         self.finish_table()
+        actions = self.plan.actions()
+        if actions and all(action.generated for action in actions):
+            # A plan that numbers none of its actions: numbering them in order is no guess.
+            for notice in self.generated_notices:
+                notice.kind = "info"
 
     def heading_placed(self, event, events, position) -> bool:
         heading = event.heading
@@ -708,6 +944,16 @@ class _PlanParser:
             return True
         if event.text and self.table_rows:
             self.finish_table()  # a heading between tables ends the one above it
+        following = events[position + 1] if position + 1 < len(events) else None
+        if (
+            heading.kind == "plain"
+            and "objective" not in self.levels.values()
+            and following is not None
+            and following.heading is not None
+            and following.heading.kind == "plain"
+            and following.text
+        ):
+            level = "objective"  # "Neighbourhoods and places" over "Travel": a theme's areas
         title = heading.title or self.title_below(events, position)
         if level == "objective":
             self.start_objective(heading, title)
@@ -889,7 +1135,7 @@ class _PlanParser:
                 start(heading, heading.title or value)
         reference = _cell_text(columns.cell(row, "reference")).rstrip(".")
         text = columns.cell(row, "action")
-        if not reference and self.is_continuation(row, text):
+        if not reference and not row.block and self.is_continuation(row, text):
             self.continue_action(row)
             return
         if reference and not REFERENCE.match(reference):
@@ -945,9 +1191,11 @@ class _PlanParser:
         generated = not reference
         if generated:
             reference = self.generated_reference(area)
-            self.notice(row.line, _("the document gives this action no reference: it is "
-                        "%(reference)s, in the order of the plan")
-                        % {"reference": reference})  # fmt: skip
+            notice = Notice(row.line, _("the document gives this action no reference: it is "
+                            "%(reference)s, in the order of the plan")
+                            % {"reference": reference})  # fmt: skip
+            self.plan.notices.append(notice)
+            self.generated_notices.append(notice)
         elif match := SEED_REFERENCE.match(reference):
             numbers = {area.number, self.objective.number if self.objective else area.number}
             if self.columns.line is None and int(match["major"]) not in numbers:
@@ -987,23 +1235,29 @@ def _body_start(lines: list[str]) -> int | None:
     first = None
     for index, line in enumerate(lines):
         row = _row(index + 1, line)
-        if row is not None and not _is_rule(row) and row.filled:
+        if (row is not None and not _is_rule(row) and row.filled) or (
+            row is None and _read_block(lines, index) is not None
+        ):
             first = index
             break
     if first is None:
         return None
     title = next(
         (i for i, line in enumerate(lines) if strip_markdown(line)
-         and not COVER_LINE.match(squash(strip_markdown(line)))),
+         and not _is_cover(line)),
         first,
     )  # fmt: skip
     start, below_is_heading = first, True
+    # Above blocks of labelled fields, the headings are plain lines (a theme, then an area).
+    plain_allowed = 2 if _row(first + 1, lines[first]) is None else 0
     for index in range(first - 1, title, -1):
         line = lines[index]
         if not line.strip():
             continue
         if _heading(index + 1, line, lettered=True) is not None:
             start, below_is_heading = index, True
+        elif plain_allowed and _plain_heading(index + 1, line) and not _is_cover(line):
+            start, below_is_heading, plain_allowed = index, True, plain_allowed - 1
         elif below_is_heading and _plain_heading(index + 1, line) and _heading_above(lines, index):
             start, below_is_heading = index, False  # the title under "Theme 2"
         elif _plain_heading(index + 1, line) and line.lstrip().startswith("#"):
@@ -1040,7 +1294,7 @@ def _parse_header(lines: list[str], plan: ParsedPlan) -> None:
     candidates = [
         (number, squash(strip_markdown(line)))
         for number, line in enumerate(lines, start=1)
-        if strip_markdown(line) and not COVER_LINE.match(squash(strip_markdown(line)))
+        if strip_markdown(line) and not _is_cover(line)
     ]
     if not candidates:
         raise ImportFormatError(None, _("no title before the plan's table: this is not a plan"))
@@ -1054,8 +1308,10 @@ def _parse_header(lines: list[str], plan: ParsedPlan) -> None:
         # The period on a line of its own ("Delivery Plan 2016-17"): a span of years first,
         # then a year on a line that names the plan.
         short = [text for _n, text in candidates[1:8] if len(text) < 100]
-        period = next((_period(t) for t in short if PERIOD_RANGE.search(t)), None) or next(
-            (_period(t) for t in short if PLAN_WORDS.search(t) and _period(t)), None
+        period = (
+            next((_period(t) for t in short if PERIOD_RANGE.search(t)), None)
+            or next((_period(t) for t in short if PLAN_WORDS.search(t) and _period(t)), None)
+            or _published_year(lines)
         )
     if not period:
         raise ImportFormatError(
@@ -1069,6 +1325,18 @@ def _parse_header(lines: list[str], plan: ParsedPlan) -> None:
     plan.title, plan.period = title[:255], period
     plan.title_cy = plan.title if _looks_welsh(plan.title) else ""
     plan.introduction = _introduction(lines)
+
+
+def _published_year(lines: list[str]) -> str | None:
+    """The year of "First published: 7 February 2023" (or the date on the line below), for a
+    plan whose title gives no period (a web page of a plan that runs until it is replaced)."""
+    for index, line in enumerate(lines):
+        if match := PUBLISHED.match(squash(strip_markdown(line))):
+            below = next((squash(x) for x in lines[index + 1 : index + 3] if x.strip()), "")
+            for text in (match["rest"], below):
+                if found := PERIOD_YEAR.search(text):
+                    return found["first"]
+    return None
 
 
 def _read_all_leads(plan: ParsedPlan) -> None:

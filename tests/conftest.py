@@ -40,3 +40,10 @@ def default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def second_step_not_required(settings):
+    """Most tests sign staff in with force_login and no authenticator app; tests of two-step
+    sign-in (tests/test_two_factor.py) turn the requirement on."""
+    settings.MFA_REQUIRED_FOR_STAFF = False

@@ -304,6 +304,7 @@ def duplicates(organisation):
         letter.recipient_organisations.add(org)
         factories.LetterFactory().recipient_organisations.add(org)
         factories.CarbonCopyFactory(organisation=org)
+        factories.DeliveryFactory(copy_to=org)
     return survivor, duplicate
 
 

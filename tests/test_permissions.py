@@ -81,6 +81,8 @@ ACCESS = {
     "directory:person_invite": "staff",
     "directory:person_deactivate": "staff",
     "directory:person_reactivate": "staff",
+    # Removes someone's authenticator app and recovery codes (a lost phone): officials only.
+    "directory:person_two_factor_reset": "officials",
     "correspondence:list": "members",
     "correspondence:detail": "members",
     "correspondence:enclosure": "members",
@@ -128,6 +130,14 @@ ACCESS = {
     "invitation_accept": "public",
     "password_change": "signed_in",
     "password_change_done": "signed_in",
+    # One's own two-step sign-in (directory/two_factor_views.py): anyone signed in may turn it
+    # on; the second step and setting it up are where sign-in sends those who owe them.
+    "two_factor:manage": "signed_in",
+    "two_factor:verify": "signed_in",
+    "two_factor:set_up": "signed_in",
+    "two_factor:recovery_codes": "signed_in",
+    "two_factor:recovery_codes_renew": "signed_in",
+    "two_factor:turn_off": "signed_in",
     "accessibility": "public",
     # Public so the language can be switched on the sign-in page.
     "set_language": "public",
@@ -273,6 +283,17 @@ FORUM_URLS = ("forum_detail", "forum_edit", "membership_add", "membership_end")
 # Changes to a person's account: for the secretariat of one of the person's forums, so the board's
 # secretariat may not make them to a member of the first forum.
 ACCOUNT_URLS = ("person_invite", "person_deactivate", "person_reactivate")
+
+# Importing and exporting people, and choosing an organisation's main contact: contact details,
+# for those who keep the records. An export is one forum's people, a page of that forum.
+ACCESS |= {
+    "directory:contacts_import": "staff",
+    "directory:contacts_preview": "staff",
+    "directory:contacts_commit": "staff",
+    "directory:contacts_export": "staff",
+    "directory:organisation_main_contact": "staff",
+}
+FORUM_URLS += ("contacts_export",)
 
 # Pages that work on a letter still being written: they take a draft.
 DRAFT_LETTER_URLS = (
@@ -493,3 +514,32 @@ def test_the_admin_sends_anonymous_visitors_to_sign_in(client, world):
     response = client.get("/admin/")
     assert response.status_code == 302
     assert "login" in response["Location"]
+
+
+# Two-step sign-in ------------------------------------------------------------------------------
+
+# What an account that owes its second step may still open: the pages of the second step itself,
+# signing out and the language switch.
+OPEN_BEFORE_SECOND_STEP = {
+    "two_factor:verify",
+    "two_factor:set_up",
+    "two_factor:recovery_codes",
+    "logout",
+    "set_language",
+}
+
+
+@pytest.mark.parametrize("role", ["secretariat", "official"])
+@pytest.mark.parametrize(
+    "route",
+    [route for route in ROUTES if route.name not in OPEN_BEFORE_SECOND_STEP],
+    ids=lambda r: r.name,
+)
+def test_staff_without_an_authenticator_app_are_sent_to_set_one_up(
+    client, world, settings, route, role
+):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    url = url_for(route, world["shared"])
+    response = fetch(client, world["users"][role], url)
+    assert response.status_code == 302, (url, response.status_code)
+    assert response["Location"].startswith(reverse("two_factor:set_up") + "?next="), url

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Second step at sign-in (directory/two_factor.py): authenticator apps and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "directory",
     "meetings",
     "actions",
@@ -68,7 +72,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After sign-in, before any page: the second step, or setting it up where it is required.
+    "directory.two_factor.TwoFactorMiddleware",
     "wrc.middleware.SessionExpiryMiddleware",
     "wrc.middleware.PrivacyHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -159,6 +166,10 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_STAFF_SECONDS = env.int("SESSION_STAFF_SECONDS", default=8 * 60 * 60)
 SESSION_MEMBER_SECONDS = env.int("SESSION_MEMBER_SECONDS", default=7 * 24 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_STAFF_SECONDS
+# Officials, the secretariat and superusers must use a second step at sign-in (an authenticator
+# app, or a recovery code); members may turn it on. Off by default with DEBUG, so the embedded
+# demo accounts sign in with a password alone; production settings always require it.
+MFA_REQUIRED_FOR_STAFF = env.bool("MFA_REQUIRED_FOR_STAFF", default=not DEBUG)
 # Password reset links work for a day (Django's default is three).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 60 * 60)
 # Invitation links (directory/accounts.py) work for a week, once, and only the latest one sent.
@@ -173,6 +184,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
+        # data: for the set-up page's QR code, an inline SVG image (directory/two_factor.py).
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

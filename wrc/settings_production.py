@@ -17,6 +17,8 @@ DEBUG = False
 SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in required("ALLOWED_HOSTS").split(",") if host.strip()]
 EMBEDDED_DEFAULTS = False
+# Officials and the secretariat see every contact detail: a password alone is never enough.
+MFA_REQUIRED_FOR_STAFF = True
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

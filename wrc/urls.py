@@ -8,6 +8,7 @@ urlpatterns = [
     # Public, so the language switch also works on the sign-in page and the accessibility statement.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("wrc.site_urls")),
+    path("accounts/two-step/", include("directory.urls_two_factor")),
     path("meetings/", include("meetings.urls")),
     path("actions/", include("actions.urls")),
     path("plan/", include("hatecrime.urls")),
