@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from correspondence.emails import letter_message
 from correspondence.models import CarbonCopy, Delivery, Letter
+from directory.contacts import main_contacts
 from directory.models import Membership, Organisation, Person
 
 logger = logging.getLogger(__name__)
@@ -91,17 +92,7 @@ def letter_cc_contacts(*, letter: Letter) -> list[CopyContact]:
     cc_rows = CarbonCopy.objects.select_related("organisation")
     prefetch_related_objects([letter], Prefetch("cc", queryset=cc_rows))
     copies = list(letter.cc.all())
-    contacts = {}
-    marked = (
-        Person.objects.filter(
-            is_organisation_contact=True,
-            organisation__in=[copy.organisation_id for copy in copies if copy.organisation_id],
-        )
-        .exclude(email="")
-        .order_by("full_name", "pk")
-    )
-    for person in marked:
-        contacts.setdefault(person.organisation_id, person)
+    contacts = main_contacts(copy.organisation_id for copy in copies if copy.organisation_id)
     result, seen = [], set()
     for copy in copies:
         if copy.organisation_id is not None:

@@ -951,8 +951,19 @@ def main_contact_set(organisation: Organisation, person: Person | None) -> None:
             person.save(update_fields=["is_organisation_contact"])
 
 
-def main_contact_of(organisation: Organisation) -> Person | None:
-    return organisation.people.filter(is_organisation_contact=True).order_by("pk").first()
+def main_contacts(organisation_ids) -> dict:
+    """Organisation id → its main contact who can be written to: the person marked as its
+    contact who has an email address (the first by name, should several be marked). Letters'
+    cc copies and action reminders go to this person."""
+    contacts = {}
+    marked = (
+        Person.objects.filter(is_organisation_contact=True, organisation__in=list(organisation_ids))
+        .exclude(email="")
+        .order_by("full_name", "pk")
+    )
+    for person in marked:
+        contacts.setdefault(person.organisation_id, person)
+    return contacts
 
 
 # --- exporting -------------------------------------------------------------------------------

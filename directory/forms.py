@@ -226,6 +226,11 @@ class PersonForm(VersionedModelForm):
         offered = self.fields["roles"].queryset
         others = person.owner_roles.exclude(pk__in=offered.values("pk"))
         person.owner_roles.set([*self.cleaned_data["roles"], *others])
+        if person.is_organisation_contact and person.organisation_id:
+            # One main contact per organisation: marking this person unmarks the one before.
+            from directory.contacts import main_contact_set
+
+            main_contact_set(person.organisation, person)
         if "membership_role" in self.fields:
             membership_set_role(
                 person=person, forum=self.forum, role=self.cleaned_data["membership_role"]

@@ -629,3 +629,32 @@ def test_a_main_contact_row_without_an_organisation_means_their_own(secretariat,
     assert (rhian.email, rhian.is_organisation_contact, uzo.is_organisation_contact) == (
         "rhian@example.org", True, False
     )  # fmt: skip
+
+
+def test_marking_a_person_as_main_contact_on_their_form_unmarks_the_one_before(
+    client, secretariat
+):
+    organisation = factories.OrganisationFactory(name="Cytun")
+    before = factories.PersonFactory(organisation=organisation, is_organisation_contact=True)
+    person = factories.PersonFactory(organisation=organisation, full_name="Aled Edwards")
+    client.force_login(secretariat)
+    page = client.get(reverse("directory:person_edit", args=[person.pk]))
+    form = page.context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, (list, tuple))
+    }
+    data.update(
+        {
+            "full_name": person.full_name,
+            "organisation": organisation.pk,
+            "is_organisation_contact": "on",
+            "opened_version": person.version,
+            "preferred_language": person.preferred_language,
+        }
+    )
+    response = client.post(reverse("directory:person_edit", args=[person.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Person.objects.get(pk=person.pk).is_organisation_contact
+    assert not Person.objects.get(pk=before.pk).is_organisation_contact
