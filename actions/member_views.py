@@ -7,9 +7,12 @@ not see is a 404; one they may see but not change (a shared meeting's action own
 else) is a 403.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
@@ -20,12 +23,17 @@ from directory import access
 from directory.access import RoleRequiredMixin
 from wrc.editing import VersionedUpdateView
 
+# As many as the actions list shows on a page.
+PAGE_SIZE = 25
+
 
 @dataclass
 class ActionGroup:
     key: str
     title: str
     actions: list = field(default_factory=list)
+    # Every action in the group, on this page or another.
+    count: int = 0
 
 
 def group_key(action, today) -> str:
@@ -56,6 +64,23 @@ def group_actions(actions, today=None) -> list[ActionGroup]:
     return groups
 
 
+GROUP_ORDER = ["overdue", "due_soon", "later", "no_date", "completed"]
+
+
+def group_rank(today):
+    """``group_key`` in the database, as the group's place in GROUP_ORDER: a page holds the
+    next actions in the groups' order, and one query counts every group."""
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    rank = {key: Value(number) for number, key in enumerate(GROUP_ORDER)}
+    return Case(
+        When(~Q(status__in=ActionItem.OPEN_STATUSES), then=rank["completed"]),
+        When(due_date__isnull=True, then=rank["no_date"]),
+        When(due_date__lt=today, then=rank["overdue"]),
+        When(due_date__lte=soon, then=rank["due_soon"]),
+        default=rank["later"],
+    )
+
+
 def may_update(user, action) -> bool:
     """Officials and the forum's secretariat update any of its actions; an owner their own."""
     if access.can_manage_forum(user, action.meeting.forum_id):
@@ -80,22 +105,33 @@ class MyActionsView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         person = access.person_of(user)
-        # One query: each row shows its source meeting, agenda item and the owner it reaches
-        # the user through.
-        actions = list(
-            ActionItem.objects.owned_by(user)
-            .active()
-            .select_related("meeting__forum", "agenda_item", "owner_organisation", "owner_role")
-            .order_by("due_date", "meeting__starts_at", "number", "pk")
+        today = timezone.localdate()
+        owned = ActionItem.objects.owned_by(user).active().annotate(group=group_rank(today))
+        # Two queries: the size of every group, then the page, each row with its source
+        # meeting, agenda item and the owner it reaches the user through.
+        counts = owned.aggregate(
+            **{key: Count("pk", filter=Q(group=n)) for n, key in enumerate(GROUP_ORDER)}
         )
+        paginator = Paginator(
+            owned.select_related(
+                "meeting__forum", "agenda_item", "owner_organisation", "owner_role"
+            ).order_by("group", "due_date", "meeting__starts_at", "number", "pk"),
+            PAGE_SIZE,
+        )
+        paginator.count = sum(counts.values())  # known already: no second count query
+        page_obj = paginator.get_page(self.request.GET.get("page"))
+        actions = list(page_obj.object_list)
         for action in actions:
             action.owned_through = ownership_of(action, person)
-        groups = group_actions(actions)
+        groups = group_actions(actions, today)
+        for group in groups:
+            group.count = counts[group.key]
         return super().get_context_data(
             person=person,
             groups=groups,
-            open_count=sum(len(g.actions) for g in groups if g.key != "completed"),
-            total_count=len(actions),
+            page_obj=page_obj,
+            open_count=sum(g.count for g in groups if g.key != "completed"),
+            total_count=paginator.count,
             **kwargs,
         )
 

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from directory import access
 from directory.models import Organisation, OwnerRole, Person, VersionedModel
 from meetings.models import AgendaItem, Meeting
+from search.vectors import search_vector_field
 
 DUE_SOON_DAYS = 14
 
@@ -135,7 +136,10 @@ class ActionItem(VersionedModel):
         editable=False,
         help_text=_("Removed from lists; its page, progress notes and history are kept."),
     )
-    history = HistoricalRecords()
+    search_vector = search_vector_field(
+        english=[("text", "A"), ("inline_text", "B"), ("owner_text", "C"), ("completion_note", "C")]
+    )
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     objects = ActionQuerySet.as_manager()
 

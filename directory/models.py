@@ -19,6 +19,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from search.vectors import search_vector_field
+
 
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
@@ -126,7 +128,8 @@ class Organisation(VersionedModel):
         related_name="teams",
     )
     website = models.URLField(_("website"), blank=True)
-    history = HistoricalRecords()
+    search_vector = search_vector_field(english=[("name", "A"), ("short_name", "A")])
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     objects = OrganisationQuerySet.as_manager()
 

@@ -1,3 +1,4 @@
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -29,6 +30,9 @@ class OrganisationListView(RoleRequiredMixin, SortableListMixin, FilterView):
         )
 
 
+OWNED_ACTIONS_PAGE_SIZE = 25
+
+
 class OrganisationDetailView(RoleRequiredMixin, DetailView):
     template_name = "directory/organisation_detail.html"
     context_object_name = "organisation"
@@ -45,9 +49,13 @@ class OrganisationDetailView(RoleRequiredMixin, DetailView):
             )
             .select_related("plan")
             .order_by("plan", "sort_major", "sort_minor"),
-            "owned_actions": ActionItem.objects.visible_to(user)
-            .filter(owner_organisation=organisation)
-            .select_related("meeting__forum"),
+            # A busy organisation owns hundreds: a page at a time, as many as the actions list.
+            "owned_actions": Paginator(
+                ActionItem.objects.visible_to(user)
+                .filter(owner_organisation=organisation)
+                .select_related("meeting__forum"),
+                OWNED_ACTIONS_PAGE_SIZE,
+            ).get_page(self.request.GET.get("page")),
             "meetings_attended": Meeting.objects.visible_to(user)
             .filter(attendance__organisation=organisation)
             .select_related("forum")

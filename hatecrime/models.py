@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from directory import access
 from directory.models import Forum, Organisation, VersionedModel, unique_slug
+from search.vectors import search_vector_field
 
 SORT_PART = re.compile(r"\d+|[A-Za-z]+")
 
@@ -184,7 +185,11 @@ class PlanAction(VersionedModel):
         related_name="carried_over_to",
         help_text=_("The action in an earlier plan this one was carried over from"),
     )
-    history = HistoricalRecords()
+    search_vector = search_vector_field(
+        english=[("reference", "A"), ("text", "A"), ("progress_note", "B"), ("leads_text", "C")],
+        welsh=[("text_cy", "A")],
+    )
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["plan", "sort_major", "sort_minor"]

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from directory import access
 from directory.models import Forum, Organisation, Person, VersionedModel
+from search.vectors import search_vector_field
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -75,7 +76,8 @@ class Meeting(VersionedModel):
     ics_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    search_vector = search_vector_field(english=[("title", "A"), ("venue", "C")])
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     objects = MeetingQuerySet.as_manager()
 
@@ -141,7 +143,11 @@ class AgendaItem(models.Model):
     presenter = models.CharField(_("presented by"), max_length=200, blank=True)
     discussion = models.TextField(_("discussion"), blank=True)
     discussion_cy = models.TextField(_("discussion (Welsh)"), blank=True)
-    history = HistoricalRecords()
+    search_vector = search_vector_field(
+        english=[("title", "A"), ("discussion", "B")],
+        welsh=[("title_cy", "A"), ("discussion_cy", "B")],
+    )
+    history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["meeting", "number"]

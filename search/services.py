@@ -5,8 +5,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import FloatField, OuterRef, Q, Subquery, Value
+from django.db.models import F, FloatField, Max, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -16,10 +17,10 @@ from actions.models import ActionItem
 from directory.models import Organisation, OrganisationAlias
 from hatecrime.models import DeliveryPlan, PlanAction
 from meetings.models import AgendaItem, Meeting
+from search import vectors
 
 MAX_TERMS = 10
 SNIPPET_CHARS = 90
-CONFIG = "english"
 
 
 @dataclass
@@ -28,6 +29,8 @@ class ResultGroup:
     title: str
     count: int
     results: list = field(default_factory=list)
+    # The page of this kind's results shown (its links page through the rest).
+    page_obj: Page | None = None
 
 
 def search_terms(text: str) -> list[str]:
@@ -42,72 +45,69 @@ def uses_full_text_search() -> bool:
 # PostgreSQL -------------------------------------------------------------------------------
 
 
-def vector(*weighted):
-    """A search vector over (field, weight) pairs: A for titles, B for the main text, C for
-    the rest."""
-    parts = [SearchVector(name, weight=weight, config=CONFIG) for name, weight in weighted]
-    combined = parts[0]
-    for part in parts[1:]:
-        combined = combined + part
-    return combined
-
-
 class FullTextEngine:
-    """PostgreSQL full text search: stems words ("sharing" finds "share"), ranks by weight."""
+    """PostgreSQL full text search over each record's stored ``search_vector`` (see
+    ``search.vectors``): stems English words ("sharing" finds "share"), finds Welsh words as
+    written, ranks by weight, and matches the stored, GIN-indexed vectors instead of parsing
+    every row's text for every search."""
 
     def __init__(self, text):
-        self.query = SearchQuery(text, search_type="websearch", config=CONFIG)
+        # The English words stemmed, or every word as written (Welsh text is stored unstemmed):
+        # a record matches when either reading of the whole query does.
+        english = SearchQuery(text, search_type="websearch", config=vectors.ENGLISH)
+        welsh = SearchQuery(text, search_type="websearch", config=vectors.WELSH)
+        self.query = english | welsh
 
-    def ranked(self, queryset, weighted):
-        document = vector(*weighted)
-        return (
-            queryset.annotate(document=document)
-            .filter(document=self.query)
-            .annotate(rank=SearchRank(document, self.query))
+    def ranked(self, queryset):
+        return queryset.filter(search_vector=self.query).annotate(
+            rank=SearchRank(F("search_vector"), self.query)
         )
 
     def items(self, queryset):
-        return self.ranked(queryset, [("title", "A"), ("discussion", "B")])
+        return self.ranked(queryset)
 
     def meetings(self, queryset):
-        document = vector(("title", "A"), ("venue", "C"))
+        # The best rank among the meeting's few items, matched row by row (FILTER) rather than
+        # through the index: one index scan per meeting costs more than reading its items.
         best_item = (
-            self.items(AgendaItem.objects.filter(meeting=OuterRef("pk")))
-            .order_by("-rank")
-            .values("rank")[:1]
-        )
-        matching_items = self.items(AgendaItem.objects.all()).values("meeting")
-        return (
-            queryset.annotate(document=document)
-            .filter(Q(document=self.query) | Q(pk__in=matching_items))
+            AgendaItem.objects.filter(meeting=OuterRef("pk"))
+            .values("meeting")
             .annotate(
-                rank=SearchRank(document, self.query)
+                best=Max(
+                    SearchRank(F("search_vector"), self.query),
+                    filter=Q(search_vector=self.query),
+                )
+            )
+            .values("best")
+        )
+        matching_items = AgendaItem.objects.filter(search_vector=self.query).values("meeting")
+        return (
+            queryset.filter(Q(search_vector=self.query) | Q(pk__in=matching_items))
+            .annotate(
+                rank=SearchRank(F("search_vector"), self.query)
                 + Coalesce(Subquery(best_item, output_field=FloatField()), Value(0.0))
             )
-            .order_by("-rank", "-starts_at")
+            .order_by("-rank", "-starts_at", "pk")
         )
 
     def actions(self, queryset):
-        weighted = [("text", "A"), ("inline_text", "B"), ("owner_text", "C")]
-        weighted.append(("completion_note", "C"))
-        return self.ranked(queryset, weighted).order_by("-rank", "pk")
+        return self.ranked(queryset).order_by("-rank", "pk")
 
     def plan_actions(self, queryset):
-        weighted = [("reference", "A"), ("text", "A"), ("progress_note", "B")]
-        weighted.append(("leads_text", "C"))
-        return self.ranked(queryset, weighted).order_by("-rank", "pk")
+        return self.ranked(queryset).order_by("-rank", "pk")
 
     def organisations(self, queryset):
-        document = vector(("name", "A"), ("short_name", "A"))
+        # Aliases are few (a handful per organisation) and have no stored vector.
         aliases = (
-            OrganisationAlias.objects.annotate(document=vector(("alias", "B")))
+            OrganisationAlias.objects.annotate(
+                document=SearchVector("alias", config=vectors.ENGLISH)
+            )
             .filter(document=self.query)
             .values("organisation")
         )
         return (
-            queryset.annotate(document=document)
-            .filter(Q(document=self.query) | Q(pk__in=aliases))
-            .annotate(rank=SearchRank(document, self.query))
+            queryset.filter(Q(search_vector=self.query) | Q(pk__in=aliases))
+            .annotate(rank=SearchRank(F("search_vector"), self.query))
             .order_by("-rank", "name")
         )
 
@@ -127,26 +127,29 @@ def every_term_in(fields, terms) -> Q:
 
 
 class SimpleEngine:
-    """The fallback: every word must appear somewhere in the record; no ranking."""
+    """The fallback: every word must appear somewhere in the record, in its English or its
+    Welsh text; no ranking."""
 
     def __init__(self, text):
         self.terms = search_terms(text)
 
     def items(self, queryset):
-        return queryset.filter(every_term_in(["title", "discussion"], self.terms))
+        fields = ["title", "discussion", "title_cy", "discussion_cy"]
+        return queryset.filter(every_term_in(fields, self.terms))
 
     def meetings(self, queryset):
         matching_items = self.items(AgendaItem.objects.all()).values("meeting")
         titles = every_term_in(["title", "venue"], self.terms)
-        return queryset.filter(titles | Q(pk__in=matching_items)).order_by("-starts_at")
+        return queryset.filter(titles | Q(pk__in=matching_items)).order_by("-starts_at", "pk")
 
     def actions(self, queryset):
         fields = ["text", "inline_text", "owner_text", "completion_note"]
         return queryset.filter(every_term_in(fields, self.terms)).order_by("-pk")
 
     def plan_actions(self, queryset):
-        fields = ["reference", "text", "progress_note", "leads_text"]
-        return queryset.filter(every_term_in(fields, self.terms)).order_by("plan", "sort_major")
+        fields = ["reference", "text", "text_cy", "progress_note", "leads_text"]
+        matches = queryset.filter(every_term_in(fields, self.terms))
+        return matches.order_by("plan", "sort_major", "sort_minor", "pk")
 
     def organisations(self, queryset):
         aliases = OrganisationAlias.objects.filter(every_term_in(["alias"], self.terms))
@@ -200,9 +203,10 @@ def in_forum(kind, queryset, forum):
     return queryset.filter(pk__in=members)
 
 
-def search(*, user, text: str, limit: int, kinds=None, forum=None) -> list[ResultGroup]:
-    """Results grouped by kind, each group's count and its first ``limit`` rows; only the
-    records of ``forum`` when one is given."""
+def search(*, user, text: str, limit: int, kinds=None, forum=None, page=1) -> list[ResultGroup]:
+    """Results grouped by kind, each group's count and its ``page`` of ``limit`` rows; only the
+    records of ``forum`` when one is given. Two queries a kind (count and page) and one for the
+    meetings' matching items, however many records match."""
     if not search_terms(text):
         return []
     engine = engine_for(text)
@@ -212,31 +216,56 @@ def search(*, user, text: str, limit: int, kinds=None, forum=None) -> list[Resul
             continue
         if forum is not None:
             queryset = in_forum(kind, queryset, forum)
-        groups.append(ResultGroup(kind, KINDS[kind], queryset.count(), list(queryset[:limit])))
-    meetings = next((g for g in groups if g.kind == "meetings"), None)
-    if meetings and meetings.results:
-        attach_matching_items(engine, meetings.results)
+        page_obj = Paginator(queryset, limit).get_page(page)
+        rows = list(page_obj.object_list)
+        groups.append(ResultGroup(kind, KINDS[kind], page_obj.paginator.count, rows, page_obj))
+    terms = search_terms(text)
+    for group in groups:
+        if group.kind == "meetings" and group.results:
+            attach_matching_items(engine, group.results, terms)
+        if group.kind == "plan_actions":
+            for action in group.results:
+                action.matching_text = matching_text(terms, action.text, action.text_cy)
     return groups
 
 
-def attach_matching_items(engine, meetings):
+def attach_matching_items(engine, meetings, terms):
     """Each meeting's agenda items that match, for the "discussed under" line: one query."""
     by_meeting = {meeting.pk: meeting for meeting in meetings}
     for meeting in meetings:
         meeting.matching_items = []
     items = engine.items(AgendaItem.objects.filter(meeting__in=list(by_meeting)))
     for item in items.order_by("meeting", "number"):
+        item.matching_title = matching_text(terms, item.title, item.title_cy)
+        item.matching_text = matching_text(terms, item.discussion, item.discussion_cy)
         by_meeting[item.meeting_id].matching_items.append(item)
+
+
+def matching_text(terms, english: str, welsh: str) -> str:
+    """The English text, or the Welsh when only it has a word searched for: what a record
+    found by its Welsh shows."""
+    if (
+        welsh
+        and not term_pattern(terms).search(english or "")
+        and term_pattern(terms).search(welsh)
+    ):
+        return welsh
+    return english or welsh
+
+
+def term_pattern(terms):
+    """The start of each word searched for, then the rest of the word: "sharing" matches
+    "share"."""
+    stems = [re.escape(term[: max(4, len(term) - 3)]) for term in terms if term]
+    return re.compile(r"\b(?:" + "|".join(stems) + r")\w*", re.IGNORECASE)
 
 
 def snippet(text: str, terms) -> str:
     """A short piece of ``text`` around the first term found, terms marked, all escaped."""
     text = " ".join((text or "").split())
-    stems = [re.escape(term[: max(4, len(term) - 3)]) for term in terms if term]
-    if not text or not stems:
+    if not text or not any(terms):
         return ""
-    # The start of each word searched for, then the rest of the word: "sharing" marks "share".
-    pattern = re.compile(r"\b(?:" + "|".join(stems) + r")\w*", re.IGNORECASE)
+    pattern = term_pattern(terms)
     found = pattern.search(text)
     start = max(0, found.start() - SNIPPET_CHARS // 2) if found else 0
     piece = text[start : start + SNIPPET_CHARS * 2]

@@ -4,9 +4,10 @@ from directory import forums
 from directory.access import RoleRequiredMixin
 from search import services
 
-# The first results of each kind; "show all" lists up to ONE_KIND_LIMIT of one kind.
+# The first results of each kind; "show all" pages through one kind, PAGE_SIZE at a time (as
+# many as the actions list shows).
 PER_KIND_LIMIT = 10
-ONE_KIND_LIMIT = 200
+PAGE_SIZE = 25
 
 
 class SearchView(RoleRequiredMixin, TemplateView):
@@ -20,9 +21,10 @@ class SearchView(RoleRequiredMixin, TemplateView):
         groups = services.search(
             user=self.request.user,
             text=text,
-            limit=ONE_KIND_LIMIT if kinds else PER_KIND_LIMIT,
+            limit=PAGE_SIZE if kinds else PER_KIND_LIMIT,
             kinds=kinds,
             forum=forum,
+            page=self.request.GET.get("page") if kinds else 1,
         )
         return super().get_context_data(
             forum=forum,

@@ -302,8 +302,12 @@ def test_my_actions_makes_the_same_number_of_queries_for_1_10_and_50_actions(cli
         role = factories.OwnerRoleFactory()
         role.holders.add(person)
         for i in range(n):
+            # Overdue, the newest most overdue: the last one made is first on the first page.
             factories.ActionItemFactory(
-                owner_person=person, text=f"Mine {i}.", agenda_item=factories.AgendaItemFactory()
+                owner_person=person,
+                text=f"Mine {i}.",
+                agenda_item=factories.AgendaItemFactory(),
+                due_date=days(-1 - i),
             )
             factories.ActionItemFactory(owner_organisation=person.organisation, due_date=days(i))
             factories.ActionItemFactory(owner_role=role, status=ActionItem.Status.DONE)
