@@ -35,9 +35,19 @@ def _ignored(model) -> bool:
     )
 
 
+def _stored_fields(model) -> list[str]:
+    """The fields a row's own writes set: generated columns (search vectors) are the
+    database's, recomputed on every write, so they are neither compared nor restored."""
+    return [
+        f.name
+        for f in [*model._meta.concrete_fields, *model._meta.many_to_many]
+        if not getattr(f, "generated", False) and not f.primary_key
+    ]
+
+
 def serialise(obj) -> dict:
     """The row as Django's "python" serialisation, made JSON-safe (dates as ISO text)."""
-    data = serializers.serialize("python", [obj])[0]
+    data = serializers.serialize("python", [obj], fields=_stored_fields(type(obj)))[0]
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
