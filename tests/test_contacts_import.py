@@ -631,9 +631,7 @@ def test_a_main_contact_row_without_an_organisation_means_their_own(secretariat,
     )  # fmt: skip
 
 
-def test_marking_a_person_as_main_contact_on_their_form_unmarks_the_one_before(
-    client, secretariat
-):
+def test_marking_a_person_as_main_contact_on_their_form_unmarks_the_one_before(client, secretariat):
     organisation = factories.OrganisationFactory(name="Cytun")
     before = factories.PersonFactory(organisation=organisation, is_organisation_contact=True)
     person = factories.PersonFactory(organisation=organisation, full_name="Aled Edwards")
