@@ -82,9 +82,26 @@ PLACES = {
     "cardiff and vale", "aneurin bevan", "betsi cadwaladr", "hywel dda", "swansea bay",
     "england", "uk", "united kingdom", "london",
 }  # fmt: skip
+# Words that begin the names of bodies but not people's surnames ("Free Church Council of
+# Wales", "Sikh Council of Wales", "South Wales Jewish Representative Council"): where a row runs
+# a name into its organisation, the organisation starts at one of these.
+ORGANISATION_LEADING_WORDS = {
+    "free", "hindu", "muslim", "sikh", "jewish", "buddhist", "evangelical", "catholic",
+    "baptist", "methodist", "anglican", "interfaith", "inter-faith", "bahá’í", "baha’i", "bahai",
+    "national", "royal", "british", "united", "independent", "older", "young", "children's",
+    "children’s", "older people's", "north", "south", "east", "west", "mid", "central",
+    "greater", "all", "international", "regional", "local", "public", "citizens", "victim",
+    "victims", "romani", "gypsy", "traveller", "show", "tell", "stonewall", "oxfam", "cytun",
+    "cardiff", "swansea", "newport", "wrexham", "gwent", "dyfed-powys", "diverse", "ethnic",
+    "minority", "black", "asian", "lgbt", "lgbtq+", "trans", "deaf", "blind", "learning",
+    "representing",
+}  # fmt: skip
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,9}$")
 MIXED_ACRONYM = re.compile(r"^(?=(?:.*[A-Z]){2})[A-Z][A-Za-z&]{1,9}$")
 INITIAL = re.compile(r"^[A-Z]\.?$")
+# Endings of abstract nouns that no surname or given name has ("Generations", "Relations",
+# "Partnerships", "Communications").
+COMMON_NOUN_ENDING = re.compile(r"(?:tions?|sions|ments|ships?|isms?|olog(?:y|ies))$")
 WORD = re.compile(r"[\w'’&-]+")
 
 
@@ -92,6 +109,10 @@ def _name_word(word: str) -> bool:
     """ "Evans", "Llŷr", "O'Brien", "McColgan", "Lloyd-Williams", "Nor'dzin": a capital, then
     letters, with apostrophes and hyphens between them; never all capitals (an acronym)."""
     parts = word.split("-")
+    if re.search(r"['’]s$", word):
+        return False  # a possessive: "Permanent Secretary’s Office"
+    if len(word) > 5 and COMMON_NOUN_ENDING.search(word.lower()):
+        return False  # "Future Generations Board Champion" names a post, not a person
     letters = [p for p in re.split(r"[-'’]", word) if p]
     if not word[0].isupper() or not all(p.isalpha() for p in letters) or word.isupper():
         return False
@@ -125,8 +146,8 @@ def looks_like_person_name(text: str) -> bool:
         return False
     name, titles = strip_titles(text)
     words = name.split()
-    if not words or len(words) > 4:
-        return False
+    if not words or len(words) > 4 or words[0].lower() == "the":
+        return False  # "The Privilege Cafe" is a body
     capitals = [w for w in words if w.lower() not in NAME_PARTICLES]
     if any(not (_name_word(w) or INITIAL.match(w)) for w in capitals):
         return False
@@ -230,3 +251,19 @@ def initials_of(name: str) -> str:
     """ "SE" for "Sarah Evans", "DaG" is not attempted: the capital letters of the name's words."""
     name, _ = strip_titles(name)
     return "".join(w[0] for w in name.replace("-", " ").split() if w[0].isupper())
+
+
+def starts_like_organisation(text: str) -> bool:
+    """Whether ``text`` begins the way a body's name or a post begins: an acronym, a place, or
+    a word that names bodies or posts ("Churches Together…", "Head of…", "WLGA", "Sikh Council…").
+    Used to find where a person's name ends in a row that runs the two together."""
+    words = _words(text)
+    if not words:
+        return False
+    first = words[0].strip("()'’,.:")
+    key = first.lower()
+    if ACRONYM.match(first) or MIXED_ACRONYM.match(first) and not _name_word(first):
+        return True
+    if key in ORGANISATION_WORDS | JOB_WORDS | ORGANISATION_LEADING_WORDS:
+        return True
+    return any(" ".join(w.lower() for w in words[:n]) in PLACES for n in (1, 2, 3))

@@ -26,8 +26,10 @@ from django.utils.translation import gettext
 from actions.deadlines import MONTHS, NEXT_MEETING, interpret_deadline
 from actions.models import ActionItem
 from actions.services import next_meeting_date, refresh_next_meeting_due_dates, resolve_owner
+from directory.known_organisations import KNOWN_ORGANISATIONS
 from directory.models import Organisation, Person
 from directory.naming import (
+    ORGANISATION_LEADING_WORDS,
     POST_NOMINALS,
     initials_of,
     looks_like_job_title,
@@ -36,6 +38,7 @@ from directory.naming import (
     looks_like_place,
     organisation_in,
     split_outside_brackets,
+    starts_like_organisation,
     strip_titles,
 )
 from directory.services import (
@@ -91,13 +94,23 @@ SECTION_HEADINGS = {
         "camau gweithredu", "crynodeb o'r pwyntiau gweithredu",
     ),
 }  # fmt: skip
+SECTION_HEADINGS["agenda"] = ("agenda", "agenda items", "agenda'r cyfarfod", "eitemau'r agenda")
 HEADINGS = {text: kind for kind, texts in SECTION_HEADINGS.items() for text in texts}
+# "Actions" under an item lists that item's actions; before any item (after the agenda of notes
+# that record only their agenda and actions) it heads the meeting's actions.
+ACTIONS_HEADINGS = ("actions", "action", "camau gweithredu", "camau")
+# Small words that do not make a line prose ("Churches Together in Wales").
+LINKING_WORDS = {
+    "and", "of", "the", "for", "in", "on", "to", "at", "a", "an", "y", "yr", "ac", "o", "ar",
+    "i", "a'r", "&", "with", "by",
+}  # fmt: skip
 ATTENDANCE = (PRESENT, APOLOGIES, ABSENT)
 # Headings inside an attendance section that say who the rows under them are. Staff, guests
 # and speakers attend to support or brief the forum: they are present even when the notes list
 # them after the apologies, and their organisations do not become members.
 STAFF_GROUP = re.compile(
-    r"^(?:(?:welsh government|wg|uk government|the|other|invited|forum|board)\s+)?"
+    r"^(?:(?:welsh government|wg|uk government|the|other|invited|forum|board|senedd|committee"
+    r"|assembly|secretariat)\s+)?"
     r"(?:officials?|secretariat|guests?|observers?|speakers?|presenters?|advisers?|advisors?"
     r"|in attendance|also present|also in attendance|attending|support|staff|note ?takers?"
     r"|swyddogion(?: llywodraeth cymru)?|ysgrifenyddiaeth|gwesteion|sylwedyddion|siaradwyr"
@@ -173,7 +186,19 @@ TITLE_PREFIX = re.compile(
 )
 NOISE = re.compile(
     r"^(?:draft|final|approved|official(?:\s*[-–]\s*sensitive)?|agreed|notes|minutes"
-    r"|meeting notes|nodiadau|cofnodion|page \d+(?: of \d+)?|tudalen \d+)$",
+    r"|meeting notes|nodiadau|cofnodion|page \d+(?: of \d+)?|tudalen \d+"
+    # What a published web page puts around the notes
+    r"|skip to main content|neidio i'r prif gynnwys?|in this page|ar y dudalen hon|contents"
+    r"|cynnwys|print this page|share this page|first published:?.*|last updated:?.*"
+    r"|cyhoeddwyd gyntaf:?.*|diweddarwyd ddiwethaf:?.*"
+    r"|a pdf download of this document will be available soon\.?"
+    r"|this was published under the .+ administration.*)$",
+    re.IGNORECASE,
+)
+# Words that name a building or room: a line of them after the title is where the meeting was.
+VENUE_WORDS = re.compile(
+    r"\b(?:building|buildings|room|rooms|house|hall|centre|center|park|bay|street|road"
+    r"|offices?|suite|chamber|hotel|tŷ|ty|adeilad|canolfan|neuadd|ystafell|swyddfeydd|parc)\b",
     re.IGNORECASE,
 )
 
@@ -220,8 +245,8 @@ class ParsedAttendee:
     def organisation_name(self) -> str:
         """The organisation the row names ("" for a job title, a place or nothing)."""
         text = self.organisation_text
-        if not text:
-            return ""
+        if not text or _sentence(text):
+            return ""  # "Members of … Senedd Staffing teams were present" names no body
         found = organisation_in(text)
         if found or self.name:
             return found
@@ -364,7 +389,7 @@ def _leftover(text: str) -> str:
 
 
 def _set_place(meeting: ParsedMeeting, place: str) -> None:
-    place = squash(place)
+    place = squash(place).rstrip(".")
     if not place:
         return
     if found := PLACE.match(place):
@@ -411,7 +436,9 @@ def split_attendee(text: str) -> tuple[str, str]:
 
 
 CHAIR_MARK = re.compile(
-    r"\s*\((?:co-?)?(?:chair|chairperson|cadeirydd|cyd-gadeirydd)(?:\s+for\s+[^)]*)?\)"
+    r"\s*\((?:co-?)?(?:chair|chairperson|chairing|cadeirydd|cyd-gadeirydd|yn cadeirio)"
+    r"(?:\s+for\s+[^)]*)?\)"
+    r"|(?<=\w)(?<!deputy)(?<!vice)(?<!co-)\s+(?:chair|chairperson|cadeirydd)$"
     r"|\s*[–—-]\s*(?:co-?)?(?:chair|cadeirydd)\s*$|^(?:co-?)?(?:chair|cadeirydd)\s*[:–—-]\s*",
     re.IGNORECASE,
 )
@@ -427,13 +454,15 @@ def _bare_name(text: str) -> str:
     return squash(text).strip(" ,;:–—-")
 
 
-def _name_prefix(words: list[str]) -> int:
-    """How many leading words are a person's name in a row run together without a separator
-    ("Riaz Hassan Community Cohesion Co-ordinator"); 0 when none are."""
+def _name_prefix(words: list[str]) -> tuple[int, bool]:
+    """(how many leading words are a person's name, whether the split is clear) in a row run
+    together without a separator ("Riaz Hassan Community Cohesion Co-ordinator"); (0, False)
+    when none are. The split is clear when exactly one length of name leaves the rest starting
+    the way a body or a post starts ("Gurmit Singh Randhawa | Sikh Council of Wales")."""
     titles = 0
     while titles < len(words) - 1 and words[titles].lower().rstrip(".") in _TITLE_WORDS:
         titles += 1
-    best = 0
+    best, clear = 0, []
     for size in (2, 3):
         count = titles + size
         if count >= len(words):
@@ -442,10 +471,15 @@ def _name_prefix(words: list[str]) -> int:
         rest = " ".join(words[count:])
         if not looks_like_person_name(candidate) or not rest[:1].isupper() and rest[:1] != "(":
             continue
-        if len(split_outside_brackets(rest, ",")[0].split()) < 2 and not (
-            looks_like_organisation(rest) and not looks_like_job_title(rest)
+        opens = _opens_body(words[count - 1 :], rest)
+        if (
+            len(split_outside_brackets(rest, ",")[0].split()) < 2
+            and not (looks_like_organisation(rest) and not looks_like_job_title(rest))
+            and not opens
         ):
             continue  # "Community Cohesion | Co-ordinator": the rest is the end of a post
+        if opens:
+            clear.append(count)
         if best and not (looks_like_organisation(rest) or looks_like_job_title(rest)):
             continue
         if best and (
@@ -454,9 +488,27 @@ def _name_prefix(words: list[str]) -> int:
         ):
             continue
         best = count
+    if len(clear) == 1:
+        best = clear[0]
     while best < len(words) and words[best].lower().rstrip(".,") in POST_NOMINALS:
         best += 1
-    return best
+    return best, len(clear) == 1
+
+
+def _opens_body(tail: list[str], rest: str) -> bool:
+    """Whether ``rest`` starts a body or a post and the name before it ends with a word no
+    body's name starts with ("Thomas | Free Church Council", not "Thomas Free | Church…")."""
+    last = tail[0].lower().strip("'’,")
+    first = rest.split()[0].lower().rstrip(".,")
+    one_word = len(split_outside_brackets(rest, ",")[0].split()) < 2
+    if first in POST_NOMINALS or last in ORGANISATION_LEADING_WORDS:
+        return False
+    if one_word and not (ACRONYM_WORD.match(rest.strip()) or first in ORGANISATION_LEADING_WORDS):
+        return False  # "Shahien Taj Henna | Foundation" is no clearer than "Taj | Henna…"
+    return starts_like_organisation(rest)
+
+
+ACRONYM_WORD = re.compile(r"^\(?[A-Z][A-Z0-9&]{1,9}\)?$")
 
 
 def _title_words() -> set:
@@ -476,6 +528,7 @@ class _Row:
     deputy_for: str = ""
     is_chair: bool = False
     guessed: bool = False
+    split: bool = False  # a name and a body run together, told apart by their words
 
 
 def read_attendee(text: str, *, name_first: bool = False) -> _Row:
@@ -492,25 +545,41 @@ def read_attendee(text: str, *, name_first: bool = False) -> _Row:
         name, rest = dashed_name, dashed_rest
     elif name_first:
         name, rest = "", text
+    elif deputised := _deputised(text):
+        name, row.deputy_for, rest, row.guessed = deputised
+    elif organisation_first := _organisation_first(text):
+        name, rest, row.initials = organisation_first
     else:
+        words = text.split()
+        prefix, clear = _name_prefix(words)
         for separator in (", ", ": ", "\t"):
             head, *tail = split_outside_brackets(text, separator)
             head_name = INITIALS.match(head)
             candidate = head_name["name"] if head_name and not head_name["rest"] else head
             candidate = DEPUTY.sub("", candidate).strip() if DEPUTY.search(candidate) else candidate
             if tail and looks_like_person_name(candidate):
-                name, rest = head, separator.join(tail).strip()
+                if clear and prefix < len(head.split()):
+                    # "Aled Edwards Cytun: Churches Together in Wales"
+                    name, rest = " ".join(words[:prefix]), " ".join(words[prefix:])
+                    row.split = True
+                else:
+                    name, rest = head, separator.join(tail).strip()
                 break
         else:
             if looks_like_person_name(_without_brackets(text)) and not looks_like_organisation(
                 text
             ):
                 name, rest = text, ""
+                if clear and len(strip_titles(text)[0].split()) > 2:
+                    # "Vivian Bartlett Baha’i Faith": a name, then a body that reads like one
+                    name, rest = " ".join(words[:prefix]), " ".join(words[prefix:])
+                    row.split = True
             else:
                 words = text.split()
-                size = _name_prefix(words)
+                size, clear = prefix, clear
                 if size:
-                    name, rest, row.guessed = " ".join(words[:size]), " ".join(words[size:]), True
+                    name, rest = " ".join(words[:size]), " ".join(words[size:])
+                    row.guessed, row.split = not clear, clear
     if name:
         if match := INITIALS.match(name):
             name = squash(match["name"] + match["rest"])
@@ -528,6 +597,49 @@ def read_attendee(text: str, *, name_first: bool = False) -> _Row:
     row.name = _bare_name(name)
     row.organisation_text = _bare_name(rest)
     return row
+
+
+DEPUTISING = re.compile(
+    r"^(?P<name>.+?)\s+(?P<word>for|on behalf of|deputising for|substituting for|representing"
+    r"|ar ran|yn lle)\s+(?P<rest>[A-Z].+)$"
+)
+
+
+def _deputised(text: str) -> tuple[str, str, str, bool] | None:
+    """(name, deputising for, organisation, guessed) for "Kate Mills for Sunil Patel Show
+    Racism the Red Card", a row that names who the attendee stands in for before the body."""
+    match = DEPUTISING.match(text)
+    if not match or not looks_like_person_name(match["name"]) or "," in text or " - " in text:
+        return None  # "Ann Lee for John Hughes, NPCC" separates them already
+    words = match["rest"].split()
+    size, clear = _name_prefix(words)
+    if size and looks_like_person_name(" ".join(words[:size])):
+        return match["name"], " ".join(words[:size]), " ".join(words[size:]), not clear
+    if match["word"] in ("representing", "on behalf of", "ar ran"):
+        # "Philip Manghan representing Archbishop of Cardiff (Roman Catholic)": a post or a
+        # body stands behind the attendee, not a person
+        rest = match["rest"]
+        if not (looks_like_organisation(rest) and not looks_like_job_title(rest)):
+            rest = f"{match['word']} {rest}"
+        return match["name"], "", rest, False
+    return None
+
+
+def _organisation_first(text: str) -> tuple[str, str, str] | None:
+    """(name, organisation) for a row that gives the body or post first and the person last:
+    "Tai Pawb, David Rowlands (TP)", "Head of Human Rights, Katy Benson (WG)"."""
+    parts = split_outside_brackets(text, ", ")
+    if len(parts) < 2:
+        return None
+    last = parts[-1]
+    bare = _without_brackets(CHAIR_MARK.sub(" ", last)) if "(" in last else last
+    first = _without_brackets(parts[0])
+    if looks_like_person_name(first) or not looks_like_person_name(bare):
+        return None
+    # The label the notes use for the speaker ("(TP)", "(CSSJTCW)") follows the name.
+    label = re.search(r"\s*\((?P<label>[A-Z][A-Za-z&]{0,9}[A-Z])\)\s*$", last)
+    name = last[: label.start()] if label else last
+    return name.strip(), ", ".join(parts[:-1]), label["label"] if label else ""
 
 
 def _without_brackets(text: str) -> str:
@@ -584,6 +696,7 @@ DEADLINE_PHRASE = re.compile(
     + r")(?:\s+\d{4})?|(?:spring|summer|autumn|winter)(?:\s+\d{4})?|financial year"
     r"|\d{1,2}/\d{1,2}/\d{2,4})"
     r"|\bwithin\s+(?:\d+|one|two|three|four|six|a|an)\s+(?:day|week|month)s?"
+    r"|\b(?:at|for)\s+the\s+next\s+(?:forum\s+|board\s+)?meeting|\byn y cyfarfod nesaf"
     r"|\b(?:ongoing|asap|as soon as possible|in due course|parhaus|cyn gynted â phosibl))"
     r"\s*\)?\.?\s*$",
     re.IGNORECASE,
@@ -723,6 +836,13 @@ class _NotesParser:
         self.summary_header = None  # (line, columns)
         self.summary_rows_seen = 0
         self.header_lines = []
+        self.agenda = []  # (line, text, number as written) of each entry of an agenda list
+        self.last_action = None  # (line, item, index, text) of the action on the line above
+        # Notes that mark their headings ("## Welcome", "**Welcome**") mark all of them; only
+        # notes that mark none give an item a plain line as its heading.
+        self.marked_headings = any(
+            HEADING_MARK.match(line) or BOLD_LINE.match(line) for line in lines
+        )
 
     # -- dispatch
 
@@ -730,9 +850,23 @@ class _NotesParser:
         for number, raw in enumerate(self.lines, start=1):
             self.line(number, raw)
         self.finish_summary()
+        self.clear_shared_labels()
+        if not self.meeting.items and self.agenda:
+            # Notes that publish only the agenda and the actions: the agenda's entries are the
+            # items.
+            for index, (number, text, _) in enumerate(self.agenda, start=1):
+                self.start_item(number, index, text)
         if not self.meeting.items and self.loose_line:
             raise ImportFormatError(self.loose_line, 'discussion before agenda item "1. …"')
         return self.meeting
+
+    def clear_shared_labels(self) -> None:
+        """A bracket several attendees share ("(WG)", "(IN)") labels their organisation, not
+        each of them: it cannot say which of them owns an action."""
+        labels = [a.initials for a in self.meeting.attendance if a.initials]
+        for attendee in self.meeting.attendance:
+            if attendee.initials and labels.count(attendee.initials) > 1:
+                attendee.initials = ""
 
     def line(self, number: int, raw: str) -> None:
         text = strip_markdown(raw)
@@ -741,6 +875,14 @@ class _NotesParser:
         kind = (
             None if _is_table(raw) and self.section != "header" else HEADINGS.get(heading_key(raw))
         )
+        if (
+            kind is None
+            and heading_key(raw) in ACTIONS_HEADINGS
+            and not self.meeting.items
+            and self.section in ("agenda", *ATTENDANCE)
+            and not _is_table(raw)
+        ):
+            kind = "summary"
         if kind and not (kind == "summary" and self.section == "summary"):
             if kind == "discussion" and self.section == "discussion":
                 return  # "Meeting notes" followed by "Discussion"
@@ -754,6 +896,8 @@ class _NotesParser:
             self.attendance_line(number, raw, text)
         elif self.section == "discussion":
             self.discussion(number, raw)
+        elif self.section == "agenda":
+            self.agenda_line(number, raw, text)
         else:
             self.summary_line(number, raw, text)
 
@@ -788,6 +932,8 @@ class _NotesParser:
                 return _set_place(self.meeting, value)
             text = value
         found_date = find_date(text) if self.meeting.starts_at is None else None
+        if self.meeting.starts_at is not None and not labelled and self.restates_date(text):
+            return
         rest = text
         if found_date:
             self.date = found_date[0]
@@ -808,7 +954,9 @@ class _NotesParser:
             self.set_when(number)
             leftover = _leftover(rest)
             if leftover and not self.meeting.title and not self.header_lines:
-                self.meeting.title = TITLE_PREFIX.sub("", leftover)
+                title = TITLE_PREFIX.sub("", leftover)
+                # "Independent Commission …: meeting 16 February 2022"
+                self.meeting.title = MEETING_WORD.sub("", title)
             elif leftover:
                 _set_place(self.meeting, leftover)
             self.header_lines.append(number)
@@ -817,6 +965,8 @@ class _NotesParser:
             self.meeting.title = TITLE_PREFIX.sub("", text).strip(" –—-:")
         elif PLACE.match(text) or PLATFORM.search(text) and len(text.split()) <= 8:
             _set_place(self.meeting, text)
+        elif VENUE_WORDS.search(text) and not text.endswith(".") and len(text.split()) <= 12:
+            _set_place(self.meeting, text)
         elif not NOISE.match(text):
             self.meeting.notice(
                 number,
@@ -824,6 +974,24 @@ class _NotesParser:
                 "unplaced",
             )
         self.header_lines.append(number)
+
+    def restates_date(self, text: str) -> bool:
+        """Whether ``text`` repeats the meeting's date in a sentence ("Minutes from the Board
+        meeting held on 24 January 2025."); what it says about the place is kept."""
+        found = find_date(text)
+        if found is None or found[0] != self.date:
+            return False
+        rest = _cut(text, found[1])
+        times = find_times(rest)
+        if times and getattr(self, "times", None) is None:
+            self.times = times[:2]
+            self.set_when(0)
+            rest = _cut(rest, times[2])
+        if found := PLATFORM.search(rest):
+            self.meeting.online_platform = self.meeting.online_platform or (
+                "Teams" if "teams" in found["platform"].lower() else found["platform"]
+            )
+        return True
 
     def set_when(self, number: int) -> None:
         date = getattr(self, "date", None)
@@ -853,6 +1021,10 @@ class _NotesParser:
     # -- attendance
 
     def attendance_line(self, number: int, raw: str, text: str) -> None:
+        plain_text = squash(PLAIN_BULLET.sub("", text)).rstrip(":").strip()
+        if STAFF_GROUP.match(plain_text) and len(plain_text.split()) <= 6:
+            # "Item 2 only": those who joined for an item, not the item itself
+            return self.group_heading(number, plain_text)
         if self.item_heading(number, raw):
             self.section = "discussion"
             return
@@ -868,11 +1040,39 @@ class _NotesParser:
             return
         if self.is_group_heading(raw, plain):
             return self.group_heading(number, plain)
+        if self.labelled_list(number, plain):
+            return
         for part in split_run_together(plain):
             self.add_attendee(number, part, as_written=plain if part == plain else part)
 
+    def labelled_list(self, number: int, plain: str) -> bool:
+        """A group or status and its people on one line, as web pages and PDFs write them:
+        "Members: Llyr Gruffydd MS (Plaid Cymru – Chair), James Evans MS (Conservative)",
+        "Apologies: Alun Davies MS (Labour)", "External: Jack Barton and Zoe Elliott (BHA)"."""
+        match = INLINE_LABEL.match(plain)
+        if not match or CHAIR_MARK.match(plain):
+            return False  # "Chair: Jane Hutt MS" marks one person, not a group
+        label, rest = match["label"].strip(), match["rest"].strip()
+        kind = HEADINGS.get(heading_key(label))
+        if kind in ATTENDANCE:
+            self.status, self.group, self.rows_in_status = kind, "", 0
+        elif len(label.split()) <= 4 and not looks_like_person_name(label):
+            if looks_like_organisation(label) and not MEMBER_GROUP.match(heading_key(label)):
+                if not STAFF_GROUP.match(heading_key(label)) and "staff" not in label.lower():
+                    return False  # "Cytun: Churches Together in Wales" is a body's name
+            self.group_heading(number, label)
+        else:
+            return False
+        people = _listed_people(rest)
+        for person in people or [rest]:
+            self.add_attendee(number, person, as_written=person)
+        return True
+
     def is_group_heading(self, raw: str, plain: str) -> bool:
         key = heading_key(plain)
+        title = heading_key(self.meeting.title)
+        if len(key.split()) >= 2 and title and (title == key or title.startswith(key + " ")):
+            return True  # "Wales Race Forum": the forum's own members
         if STAFF_GROUP.match(key) or MEMBER_GROUP.match(key) and len(key.split()) <= 4:
             return True
         styled = HEADING_MARK.match(raw) or BOLD_LINE.match(raw)
@@ -898,6 +1098,8 @@ class _NotesParser:
                     )
                 )
                 % {"group": group},
+                # The heading says who they are; the reading needs no one's check.
+                "info",
             )
         self.group = group
         self.rows_in_status = 0 if self.status != PRESENT else self.rows_in_status
@@ -964,6 +1166,16 @@ class _NotesParser:
                 gettext('"%(text)s" is not an attendee and is not imported') % {"text": as_written},
                 "unplaced",
             )
+        if row.split:
+            self.meeting.notice(
+                number,
+                gettext(
+                    '"%(text)s" has no separator: read as the person "%(name)s" and '
+                    '"%(organisation)s"'
+                )
+                % {"text": as_written, "name": row.name, "organisation": row.organisation_text},
+                "info",
+            )
         if row.guessed:
             self.meeting.notice(
                 number,
@@ -987,6 +1199,27 @@ class _NotesParser:
             )
         )
         self.rows_in_status += 1
+
+    # -- the agenda list
+
+    def agenda_line(self, number: int, raw: str, text: str) -> None:
+        plain = squash(PLAIN_BULLET.sub("", text))
+        numbered = AGENDA_ENTRY.match(plain)
+        repeated = numbered and any(n == numbered["n"] for _, _, n in self.agenda)
+        listed = numbered or PLAIN_BULLET.match(text) or BULLET.match(raw.strip())
+        if repeated or not listed and (_prose(plain) or ACTION_LINE.match(plain)):
+            # The minutes begin: the agenda's numbers come again, or a paragraph does.
+            self.section = "discussion"
+            return self.discussion(number, raw)
+        if listed:
+            entry = (numbered["t"], numbered["n"]) if numbered else (plain, None)
+            self.agenda.append((number, *entry))
+            return
+        self.meeting.notice(
+            number,
+            gettext('"%(text)s" under the agenda is not imported') % {"text": _shorten(plain)},
+            "info",
+        )
 
     # -- agenda items and discussion
 
@@ -1028,10 +1261,30 @@ class _NotesParser:
             if ACTION_LINE.match(text):
                 return False
             return self.start_item(number, (items[-1].number + 1) if items else 1, text)
+        if self.unnumbered_items and self.plain_heading(number, raw, text):
+            return self.start_item(number, (items[-1].number + 1) if items else 1, text)
         return False
 
+    def plain_heading(self, number: int, raw: str, text: str) -> bool:
+        """Whether an unmarked line heads an item in notes whose items have no number and no
+        mark, as web pages and PDFs give them as text: a short line standing alone after a
+        blank line, that does not end like a sentence, followed by a paragraph."""
+        if self.marked_headings or not text or _is_table(raw) or BULLET.match(raw.strip()):
+            return False
+        if number > 1 and self.lines[number - 2].strip():
+            return False
+        if len(text.split()) > 12 or not text[:1].isupper() or text.endswith((".", ",", ";", ":")):
+            return False
+        if ACTION_LINE.match(text) or STAFF_GROUP.match(heading_key(text)):
+            return False
+        following = next((line for line in self.lines[number:] if line.strip()), "")
+        following = strip_markdown(following).strip()
+        return bool(following) and (bool(ACTION_LINE.match(following)) or _prose(following))
+
     def start_item(self, number: int, item_number: int, title: str) -> bool:
-        title, presenter = split_presenter(squash(title))
+        # "1 Item Welcome and Introductions": a table's number and "Item" columns run together
+        title = re.sub(r"^(?:item|eitem)\s+(?=[A-ZÀ-ÞŴŶ])", "", squash(title), flags=re.I)
+        title, presenter = split_presenter(title)
         if any(item.number == item_number for item in self.meeting.items):
             return False
         self.meeting.items.append(ParsedItem(item_number, title, number, presenter=presenter))
@@ -1039,6 +1292,8 @@ class _NotesParser:
         return True
 
     def discussion(self, number: int, raw: str) -> None:
+        if self.continues_action(number, raw):
+            return
         if not HTML.search(raw) and self.item_heading(number, raw):
             return
         if HTML.search(raw):
@@ -1049,6 +1304,30 @@ class _NotesParser:
             pieces = [Piece("p", squash(strip_markdown(raw)))]
         for piece in pieces:
             self.discussion_piece(number, piece)
+
+    def continues_action(self, number: int, raw: str) -> bool:
+        """Whether ``raw`` is the rest of the action on the line above, which the document
+        broke across lines ("…at the next" / "meeting.", "– Owner:" / "Equality Team – …")."""
+        last, self.last_action = self.last_action, None
+        text = squash(strip_markdown(raw))
+        if last is None or last[0] != number - 1 or not text or HTML.search(raw):
+            return False
+        if _is_table(raw) or BULLET.match(raw.strip()) or ACTION_LINE.match(text):
+            return False
+        if ITEM_WORD.match(text) or ITEM_NUMBER.match(text):
+            return False
+        previous = last[3]
+        joins = text[:1].islower() or re.search(
+            r"(?:[:–—,-]|\b(?:and|or|the|of|to|by|at|for|with|a|an|on|in))$", previous, re.I
+        )
+        if not joins:
+            return False
+        _, item, index, _ = last
+        joined = f"{previous} {text}"
+        old = item.actions[index]
+        item.actions[index] = read_action(joined, old.line, old.number)
+        self.last_action = (number, item, index, joined)
+        return True
 
     def discussion_piece(self, number: int, piece: Piece) -> None:
         items = self.meeting.items
@@ -1080,11 +1359,25 @@ class _NotesParser:
                 self.action_list = True
                 return
             item.actions.append(read_action(text, number, int(numbered) if numbered else None))
+            self.last_action = (number, item, len(item.actions) - 1, text)
             return
         if self.action_list and piece.kind == "li":
             item.actions.append(read_action(piece.text, number))
+            self.last_action = (number, item, len(item.actions) - 1, piece.text)
             return
         self.action_list = False
+        if (
+            piece.kind == "p"
+            and item.pieces
+            and item.pieces[-1].kind == "p"
+            and item.piece_lines[-1] == number - 1
+            and piece.text[:1].islower()
+            and not item.pieces[-1].text.endswith((".", "!", "?", ":", ";"))
+        ):
+            # A sentence a PDF broke across lines: the line goes on the paragraph above.
+            item.pieces[-1] = Piece("p", f"{item.pieces[-1].text} {piece.text}")
+            item.piece_lines[-1] = number
+            return
         item.pieces.append(piece)
         item.piece_lines.append(number)
 
@@ -1104,6 +1397,20 @@ class _NotesParser:
             self.finish_summary()
             self.section = "after"
             return self.summary_line(number, raw, text)
+        if (action := ACTION_LINE.match(squash(text))) and (action["text"] or action["aptext"]):
+            # "Action: circulate the draft workplan (Welsh Government)."
+            written = action["number"] or action["apnumber"]
+            parsed = read_action(action["text"] or action["aptext"], number)
+            self.meeting.summary.append(
+                ParsedSummaryRow(
+                    int(written) if written else len(self.meeting.summary) + 1,
+                    parsed.text,
+                    parsed.owner_text,
+                    parsed.deadline_text,
+                    number,
+                )
+            )
+            return
         listed = re.match(
             r"^(?:[-*•]\s+)?(?:(?:action|ap|cam gweithredu)\s*)?(?P<n>\d+)[.):]?\s+(?P<text>.+)$",
             text,
@@ -1200,6 +1507,50 @@ def _reads_as_attendee(title: str) -> bool:
         return False
     row = read_attendee(title)
     return bool(row.name) or looks_like_organisation(title)
+
+
+MEETING_WORD = re.compile(r"\s*[:–—-]\s*(?:meeting|cyfarfod)$", re.IGNORECASE)
+AGENDA_ENTRY = re.compile(
+    r"^(?:(?:agenda\s+)?(?:item|eitem)\s+)?(?P<n>\d+)[.):]?\s+(?P<t>\S.*)$", re.IGNORECASE
+)
+
+
+INLINE_LABEL = re.compile(r"^(?P<label>[^:,()]{2,40}):\s+(?P<rest>\S.*)$")
+
+
+def _listed_people(text: str) -> list[str]:
+    """The people of "A MS (Labour), B MS (Conservative)" or "A and B (Body)", each written
+    "Name, Body"; [] when the text is not such a list (a sentence, a body's name)."""
+    people = []
+    for part in split_outside_brackets(text.rstrip("."), ", "):
+        bracket = re.match(r"^(?P<names>[^()]+?)\s*\((?P<inside>[^()]+)\)$", part)
+        names, inside = (bracket["names"], bracket["inside"]) if bracket else (part, "")
+        chair = re.search(r"\s*[–—-]\s*(?:co-?)?chair$", inside, re.I)
+        if chair:
+            inside = inside[: chair.start()]
+        together = re.split(r"\s+(?:and|&|a)\s+", names)
+        if not all(looks_like_person_name(name) for name in together):
+            return []
+        for name in together:
+            written = f"{name}, {inside}" if inside else name
+            people.append(f"{written} (Chair)" if chair else written)
+    return people
+
+
+def _sentence(text: str) -> bool:
+    """Whether ``text`` has the lower-case words of a sentence, which no body's name has."""
+    words = re.findall(r"[\w'’-]+", _without_brackets(text))
+    return len([w for w in words if w.islower() and w not in LINKING_WORDS]) >= 3
+
+
+def _prose(text: str) -> bool:
+    """Whether a line reads as a sentence of the notes rather than a row or a heading: it ends
+    like a sentence, or it has three or more lower-case words that are not linking words."""
+    text = squash(text)
+    if text.endswith((".", "?", "!")):
+        return True  # "None." under "Any other business"
+    lower = [w for w in re.findall(r"[\w'’-]+", text) if w.islower() and w not in LINKING_WORDS]
+    return len(lower) >= 3 or len(lower) >= 2 and len(text.split()) >= 8
 
 
 def heading_text(raw: str) -> str:
@@ -1313,7 +1664,7 @@ def _resolve_owner_initials(meeting: ParsedMeeting) -> None:
     actions = [a for item in meeting.items for a in item.actions] + meeting.summary
     for action in actions:
         owner = action.owner_text
-        if re.fullmatch(r"[A-Z]{2,4}", owner or "") and not known_organisation(owner):
+        if re.fullmatch(r"[A-Z]{2,4}", owner or "") and not _known_short_name(owner):
             attendee = attendee_for_owner(meeting, owner)
             if attendee is None:
                 meeting.notice(
@@ -1327,6 +1678,13 @@ def _resolve_owner_initials(meeting: ParsedMeeting) -> None:
                     gettext('the owner "%(owner)s" is read as %(name)s (their initials)')
                     % {"owner": owner, "name": attendee.name},
                 )
+
+
+def _known_short_name(owner: str) -> bool:
+    """Whether ``owner`` is an organisation's short name ("WG", "WLGA"), however short."""
+    return bool(known_organisation(owner)) or any(
+        known.get("short") == owner for known in KNOWN_ORGANISATIONS
+    )
 
 
 def mark_line_as_action(parsed: ParsedMeeting, line: int, text: str) -> None:
@@ -1385,7 +1743,8 @@ def link_summary_to_inline(meeting: ParsedMeeting) -> list[tuple]:
 
 
 def _is_staff(attendee: ParsedAttendee) -> bool:
-    return bool(attendee.group and STAFF_GROUP.match(heading_key(attendee.group)))
+    group = squash(attendee.group).rstrip(":").strip()
+    return bool(group and (STAFF_GROUP.match(heading_key(group)) or STAFF_GROUP.match(group)))
 
 
 def person_ensure(name: str, *, organisation, report) -> Person:
@@ -1430,7 +1789,9 @@ def _attendee_links(attendee: ParsedAttendee, *, forum, report) -> dict:
 def _save_meeting(parsed: ParsedMeeting, *, forum, source_name, report) -> Meeting:
     # A meeting is its forum and its start (the unique constraint): notes of another forum on
     # the same day, or of this forum at another time that day, are another meeting.
-    title = "" if parsed.title in (forum.name, forum.name_cy) else parsed.title
+    # "Welsh Government Board meeting" is the forum's name, not a title of the meeting's own.
+    bare = re.sub(r"\s+(?:meeting|cyfarfod)$", "", parsed.title, flags=re.I)
+    title = "" if {parsed.title, bare} & {forum.name, forum.name_cy} - {""} else parsed.title
     return sync_object(
         Meeting,
         lookup={"forum": forum, "starts_at": parsed.starts_at},
