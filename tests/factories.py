@@ -349,3 +349,31 @@ def project_models():
         and not model._meta.proxy
         and not issubclass(model, HistoricalChanges)
     ]
+
+
+class ReportingPeriodFactory(factory.django.DjangoModelFactory):
+    """A reporting period open today: it started a month ago and returns are due next month."""
+
+    class Meta:
+        model = "progress.ReportingPeriod"
+
+    plan = factory.SubFactory(DeliveryPlanFactory)
+    label = factory.Sequence(lambda n: f"2016-17 Q{n + 1}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=10))
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+
+
+class ProgressReturnFactory(factory.django.DjangoModelFactory):
+    """An accepted return for an action in a period of the action's plan."""
+
+    class Meta:
+        model = "progress.ProgressReturn"
+
+    action = factory.SubFactory(PlanActionFactory)
+    period = factory.LazyAttribute(lambda o: ReportingPeriodFactory(plan=o.action.plan))
+    status = "on_track"
+    narrative_en = factory.Sequence(lambda n: f"Workshops held in {n + 1} local authority areas.")
+    state = "accepted"
+    submitted_at = factory.LazyFunction(timezone.now)
+    reviewed_at = factory.LazyFunction(timezone.now)

@@ -295,6 +295,18 @@ ACCESS |= {
 }
 FORUM_URLS += ("contacts_export",)
 
+# Progress returns on the delivery plan. Everyone who reads the plan sees what is due from
+# them and the plan's roll-up; a return is written only by the contacts of the action's lead
+# organisations (the dataset's member: their organisation leads the action), and reviewed by
+# those who keep the plan's forum's records (with nothing submitted, review sends them back).
+ALLOWED_ROLES["lead_contacts"] = {"member"}
+ACCESS |= {
+    "progress:due": "members",
+    "progress:rollup": "members",
+    "progress:return_edit": "lead_contacts",
+    "progress:return_review": "staff",
+}
+
 # Pages that work on a letter still being written: they take a draft.
 DRAFT_LETTER_URLS = (
     "correspondence:draft",

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "reminders",
     "search",
     "imports",
+    "progress",
 ]
 
 MIDDLEWARE = [

@@ -18,4 +18,5 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("search/", include("search.urls")),
     path("imports/", include("imports.urls")),
+    path("progress/", include("progress.urls")),
 ]
