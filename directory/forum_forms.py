@@ -50,7 +50,12 @@ class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ["organisation", "person", "role", "joined_on", "left_on"]
-        labels = {"joined_on": _("From"), "left_on": _("Until")}
+        labels = {
+            "organisation": _("Organisation"),
+            "person": _("Person"),
+            "joined_on": _("From"),
+            "left_on": _("Until"),
+        }
         help_texts = {
             "organisation": _("Choose an organisation or a person."),
             "left_on": _("Their last day as a member. Leave it empty if it is not known."),

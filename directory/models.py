@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -183,7 +183,13 @@ def new_calendar_token():
 
 class Person(VersionedModel):
     full_name = models.CharField(_("name"), max_length=200)
-    honorific = models.CharField(_("post-nominals"), max_length=30, blank=True, help_text="MS")
+    honorific = models.CharField(
+        _("post-nominals"),
+        max_length=30,
+        blank=True,
+        # Translators: post-nominals for a Member of the Senedd, given as an example.
+        help_text=pgettext_lazy("post-nominals", "MS"),
+    )
     title_en = models.CharField(_("job title (English)"), max_length=255, blank=True)
     title_cy = models.CharField(_("job title (Welsh)"), max_length=255, blank=True)
     email = models.EmailField(_("email"), blank=True)

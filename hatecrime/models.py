@@ -117,7 +117,10 @@ class Objective(models.Model):
         ]
 
     def __str__(self):
-        return f"Objective {self.number} – {self.title_en}"
+        return _("Objective %(number)s – %(title)s") % {
+            "number": self.number,
+            "title": self.title_en,
+        }
 
 
 class DeliveryArea(models.Model):
@@ -139,7 +142,10 @@ class DeliveryArea(models.Model):
         ]
 
     def __str__(self):
-        return f"Delivery Area {self.number} – {self.title_en}"
+        return _("Delivery Area %(number)s – %(title)s") % {
+            "number": self.number,
+            "title": self.title_en,
+        }
 
 
 class PlanAction(VersionedModel):

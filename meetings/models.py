@@ -3,7 +3,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -99,7 +99,8 @@ class Meeting(VersionedModel):
 
     def __str__(self):
         # The date only: never the stored midnight of a meeting whose time was not recorded.
-        return f"{self.title or self.forum.name} – {self.local_date:%-d %B %Y}"
+        # dateformat, not strftime, so that the month is in the reader's language.
+        return f"{self.title or self.forum.name} – {dateformat.format(self.local_date, 'j F Y')}"
 
     @property
     def local_date(self):

@@ -7,6 +7,30 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, ngettext_lazy
+
+# Django's own Welsh lacks the messages its password validators and password forms show. Naming
+# them here puts them in the project's catalogue (locale/), which Django reads before its own.
+DJANGO_PASSWORD_MESSAGES = (
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("This password is too common."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("The two password fields didn’t match."),
+)
 
 
 class SignInForm(AuthenticationForm):

@@ -59,7 +59,9 @@ def _clock(value: datetime.datetime, with_meridiem: bool) -> str:
     clock = dateformat.format(value, "g:i")
     if not with_meridiem:
         return clock
-    return f"{clock} {_('am') if value.hour < 12 else _('pm')}"
+    # Outside the f-string, where makemessages cannot see them.
+    meridiem = _("am") if value.hour < 12 else _("pm")
+    return f"{clock} {meridiem}"
 
 
 def time_not_recorded() -> str:
@@ -87,14 +89,30 @@ def meeting_when(meeting):
     For example "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams", or "Monday 17th March
     2025 (time not recorded) – Via Teams" when the notes gave only the date.
     """
-    day = dateformat.format(timezone.localtime(meeting.starts_at), "l jS F Y")
+    # Translators: a date format (Django's "date" filter); English days take "17th", Welsh
+    # ones do not.
+    day_format = _("l jS F Y")
+    day = dateformat.format(timezone.localtime(meeting.starts_at), day_format)
     if meeting.time_recorded:
         parts = [f"{meeting_times(meeting)}, {day}"]
     else:
         parts = [f"{day} ({time_not_recorded()})"]
-    if meeting.where:
-        parts.append(meeting.where)
+    where = meeting_where(meeting)
+    if where:
+        parts.append(where)
     return " – ".join(parts)
+
+
+def meeting_where(meeting) -> str:
+    """Meeting.where in the reader's language ("Via Teams", "Drwy Teams")."""
+    if meeting.venue and meeting.online_platform:
+        return _("%(venue)s and via %(platform)s") % {
+            "venue": meeting.venue,
+            "platform": meeting.online_platform,
+        }
+    if meeting.online_platform:
+        return _("Via %(platform)s") % {"platform": meeting.online_platform}
+    return meeting.venue
 
 
 @register.simple_tag
