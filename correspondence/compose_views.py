@@ -22,7 +22,7 @@ from correspondence import sending, services
 from correspondence.emails import letter_context
 from correspondence.forms import EnclosureForm, LetterComposeForm
 from correspondence.models import Delivery, Enclosure, Letter
-from directory import access
+from directory import access, audit
 from directory.forms import new_record_forums
 from wrc.editing import StaleEditError
 
@@ -169,6 +169,13 @@ def send(request, pk):
         if error.messages != sending.letter_send_problems(letter):  # those the preview explains
             messages.error(request, " ".join(error.messages))
         return redirect("correspondence:draft_preview", pk=letter.pk)
+    audit.record(
+        audit.Kind.LETTER_SENT,
+        actor=request.user,
+        forum=letter.forum,
+        detail=str(letter),
+        request=request,
+    )
     messages.success(
         request,
         ngettext(

@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from directory import access, accounts
+from directory import access, accounts, audit
 from directory.models import Person
 from wrc.forms import NewPasswordForm
 
@@ -36,7 +37,7 @@ def _person_for_account_change(request, pk) -> Person:
 def person_invite(request, pk):
     person = _person_for_account_change(request, pk)
     try:
-        accounts.account_invite(person=person, invited_by=request.user)
+        accounts.account_invite(person=person, invited_by=request.user, request=request)
     except accounts.AccountError as error:
         messages.error(request, str(error))
     except (smtplib.SMTPException, OSError):
@@ -47,6 +48,56 @@ def person_invite(request, pk):
             request, _("The invitation has been sent to %(email)s.") % {"email": person.email}
         )
     return redirect(person)
+
+
+@require_POST
+def people_invite(request):
+    """Invite the people ticked on the people list, one invitation email each (the same as from
+    a person's page). Those who cannot be invited are named with the reason: no email, an
+    account already in use, or no forum of theirs whose records the user keeps."""
+    if not access.is_staff_role(request.user):
+        raise PermissionDenied
+    chosen = {int(pk) for pk in request.POST.getlist("person") if pk.isdigit()}
+    people = Person.objects.filter(pk__in=chosen).select_related("user").order_by("full_name")
+    if not people:
+        messages.error(request, _("Choose the people to invite."))
+        return redirect("directory:person_list")
+    invited = 0
+    for person in people:
+        reason = _invitation_refused(request, person)
+        if reason:
+            messages.warning(
+                request,
+                _("%(name)s was not invited: %(reason)s")
+                % {"name": person.display_name, "reason": reason},
+            )
+        else:
+            invited += 1
+    if invited:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s invitation has been sent.",
+                "%(count)s invitations have been sent.",
+                invited,
+            )
+            % {"count": invited},
+        )
+    return redirect("directory:person_list")
+
+
+def _invitation_refused(request, person) -> str:
+    """Invite ``person``; the reason if they were not invited, else ""."""
+    if not accounts.can_manage_account(request.user, person):
+        return _("they belong to no forum whose records you keep.")
+    try:
+        accounts.account_invite(person=person, invited_by=request.user, request=request)
+    except accounts.AccountError as error:
+        return str(error)
+    except (smtplib.SMTPException, OSError):
+        logger.exception("The invitation to person %s could not be sent", person.pk)
+        return _("the invitation could not be sent. Try again later.")
+    return ""
 
 
 @require_POST
@@ -88,5 +139,11 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         accounts.invitation_accepted(user=form.user)
+        audit.record(
+            audit.Kind.INVITATION_ACCEPTED,
+            actor=form.user,
+            subject=getattr(form.user, "person", None),
+            request=self.request,
+        )
         messages.success(self.request, _("Your password is saved and you are signed in."))
         return response

@@ -27,7 +27,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from directory import access
+from directory import access, audit
 from directory.models import AccountInvitation, Membership, Person
 
 TEMPLATE = "directory/email/invitation"
@@ -134,9 +134,10 @@ def _check_invitable(person: Person) -> None:
         raise AccountError(_("They already have an account with a password."))
 
 
-def account_invite(*, person: Person, invited_by) -> AccountInvitation:
+def account_invite(*, person: Person, invited_by, request=None) -> AccountInvitation:
     """Create the person's account if they have none and email them a link to choose its
-    password. Inviting again sends a new link and cancels the earlier one."""
+    password. Inviting again sends a new link and cancels the earlier one. ``request`` gives
+    the audit record the inviter's address."""
     _check_invitable(person)
     with transaction.atomic():
         user = person.user or _account_create(person)
@@ -144,6 +145,7 @@ def account_invite(*, person: Person, invited_by) -> AccountInvitation:
     # Sent while the request waits, as Django sends password reset links: the page then says
     # whether it went. A failure raises; the next invitation is a new link.
     invitation_email_build(invitation=invitation, user=user).send()
+    audit.record(audit.Kind.INVITATION_SENT, actor=invited_by, subject=person, request=request)
     logger.info("Person %s invited by user %s", person.pk, invited_by.pk)
     return invitation
 

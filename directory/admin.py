@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group, User
 
 from directory.models import (
     AccountInvitation,
+    AuditEvent,
     Forum,
     Membership,
     Organisation,
@@ -106,4 +107,23 @@ class AccountInvitationAdmin(OfficialAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(OfficialAdmin):
+    """Read only, like the page: a record that could be edited or deleted would prove nothing."""
+
+    list_display = ["at", "kind", "actor_name", "subject", "forum", "ip_address"]
+    list_filter = ["kind", "at"]
+    search_fields = ["actor_name", "detail", "subject__full_name", "ip_address"]
+    list_select_related = ["subject", "forum"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -9,7 +9,10 @@ class DirectoryConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from directory import audit
         from wrc.middleware import session_expiry_on_sign_in
 
         # Session lifetimes depend on the roles kept here (directory/access.py).
         user_logged_in.connect(session_expiry_on_sign_in, dispatch_uid="wrc-session-expiry")
+        # Sign-in, failed sign-in and signing out go to the audit record officials read.
+        audit.connect_signals()

@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from directory import access, contacts
+from directory import access, audit, contacts
 from directory.models import Forum, Organisation
 
 SESSION_KEY = "directory.contacts_import"
@@ -184,6 +184,13 @@ class ContactExportView(StaffOnlyMixin, View):
         if fmt not in contacts.FORMATS:
             fmt = "csv"
         download = contacts.export_contacts(forum, user=request.user, fmt=fmt)
+        audit.record(
+            audit.Kind.CONTACTS_EXPORTED,
+            actor=request.user,
+            forum=forum,
+            detail=download.filename,
+            request=request,
+        )
         response = HttpResponse(download.content, content_type=download.content_type)
         response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
         # Contact details: never kept by the browser or a shared cache.

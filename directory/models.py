@@ -461,3 +461,61 @@ class AccountInvitation(models.Model):
     @property
     def has_expired(self) -> bool:
         return self.accepted_at is None and timezone.now() > self.expires_at
+
+
+class AuditEvent(models.Model):
+    """Something done with people's accounts or data, kept for officials to read (who did what,
+    when, from where). People here were targeted by harassment: officials must be able to see
+    who signed in, who was invited and who took contact details away. Written by
+    directory/audit.py; never edited. A failed sign-in keeps the username tried, never the
+    password."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", _("Signed in")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        SIGN_OUT = "sign_out", _("Signed out")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        TWO_FACTOR_SET_UP = "two_factor_set_up", _("Two-step sign-in set up")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Two-step sign-in reset")
+        TWO_FACTOR_OFF = "two_factor_off", _("Two-step sign-in turned off")
+        CONTACTS_EXPORTED = "contacts_exported", _("Contacts exported")
+        LETTER_SENT = "letter_sent", _("Letter sent")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as text too: the record still says who it was if the account is removed later.
+    actor_name = models.CharField(_("account"), max_length=150, blank=True)
+    subject = models.ForeignKey(
+        Person,
+        verbose_name=_("person concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    forum = models.ForeignKey(
+        Forum, verbose_name=_("forum"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="directory_audit_newest"),
+            models.Index(fields=["kind", "-at", "-id"], name="directory_audit_kind_newest"),
+        ]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.actor_name}"

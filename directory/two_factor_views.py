@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from directory import access, two_factor
+from directory import access, audit, two_factor
 from directory.models import Person
 
 # The recovery codes just made, kept in the session until the person says they have saved them.
@@ -126,6 +126,7 @@ def set_up(request):
             device.refresh_from_db()
             request.session[RECOVERY_CODES_KEY] = two_factor.recovery_codes_new(user)
             _verified(request, device)
+            audit.record(audit.Kind.TWO_FACTOR_SET_UP, actor=user, request=request)
             messages.success(request, _("Two-step sign-in is on."))
             return redirect(_with_next(reverse("two_factor:recovery_codes"), request))
         form.add_error("code", _code_refused(not device.verify_is_allowed()[0]))
@@ -201,6 +202,7 @@ def turn_off(request):
             _("Your account can see people's contact details: it must keep two-step sign-in."),
         )
     elif two_factor.second_step_remove(user):
+        audit.record(audit.Kind.TWO_FACTOR_OFF, actor=user, request=request)
         messages.success(request, _("Two-step sign-in is off."))
     return redirect("two_factor:manage")
 
@@ -222,6 +224,9 @@ def person_reset(request, pk):
         return redirect(person)
     if request.method == "POST":
         two_factor.second_step_reset(user=account, by=request.user)
+        audit.record(
+            audit.Kind.TWO_FACTOR_RESET, actor=request.user, subject=person, request=request
+        )
         messages.success(
             request,
             _(

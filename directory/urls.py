@@ -1,6 +1,6 @@
 from django.urls import path
 
-from directory import forum_views, urls_accounts, urls_contacts, urls_editing, views
+from directory import audit, forum_views, urls_accounts, urls_contacts, urls_editing, views
 
 app_name = "directory"
 urlpatterns = [
@@ -26,6 +26,7 @@ urlpatterns = [
         forum_views.MembershipEndView.as_view(),
         name="membership_end",
     ),
+    path("audit/", audit.AuditListView.as_view(), name="audit_list"),
 ]
 urlpatterns += urls_editing.urlpatterns
 urlpatterns += urls_accounts.urlpatterns

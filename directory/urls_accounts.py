@@ -7,6 +7,7 @@ from directory import account_views as views
 from directory import two_factor_views
 
 urlpatterns = [
+    path("people/invite/", views.people_invite, name="people_invite"),
     path("people/<int:pk>/invite/", views.person_invite, name="person_invite"),
     path("people/<int:pk>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", views.person_reactivate, name="person_reactivate"),

@@ -16,6 +16,7 @@ from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
 from directory import access
 from directory.models import (
     AccountInvitation,
+    AuditEvent,
     Forum,
     Language,
     Membership,
@@ -377,3 +378,12 @@ class ProgressReturnFactory(factory.django.DjangoModelFactory):
     state = "accepted"
     submitted_at = factory.LazyFunction(timezone.now)
     reviewed_at = factory.LazyFunction(timezone.now)
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    kind = AuditEvent.Kind.SIGN_IN
+    actor_name = "official"
+    ip_address = "192.0.2.10"

@@ -307,6 +307,14 @@ ACCESS |= {
     "progress:return_review": "staff",
 }
 
+# The audit record shows who signed in from where and who took contact details: officials only.
+# Inviting the people ticked on the people list: those who keep records (each person is checked
+# as on their own page; an empty choice sends nobody anything).
+ACCESS |= {
+    "directory:audit_list": "officials",
+    "directory:people_invite": "staff",
+}
+
 # Pages that work on a letter still being written: they take a draft.
 DRAFT_LETTER_URLS = (
     "correspondence:draft",

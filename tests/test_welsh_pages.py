@@ -43,8 +43,8 @@ REWORKED_PAGES = {
     # templates/hatecrime/planaction_detail.html is being reworked.
     "hatecrime:action_detail": "being reworked; its strings are translated separately",
 }
-# progress/ is a new part of the product, being written with its own Welsh.
-REWORKED_PREFIXES = ("progress:",)
+# Every part of the product is walked.
+REWORKED_PREFIXES = ()
 
 # Frequent English words of an interface that are not also Welsh words. Left out on purpose:
 # "a", "i", "am", "at", "to", "all", "an", "hi", "he", "me", "be", "man", "pan", "ran", "hen",
