@@ -23,6 +23,7 @@ from django.utils.text import slugify
 
 from actions.models import ActionItem
 from meetings.models import Attendance, Meeting
+from wrc.lib.exporting import PdfUnavailable, html_to_pdf  # noqa: F401 (callers catch PdfUnavailable here)
 
 LANGUAGES = ("en", "cy", "both")
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "exports"
@@ -487,16 +488,8 @@ def render_html(meeting: Meeting, language: str) -> str:
     return render_to_string("exports/meeting_notes_pdf.html", html_context(meeting, language))
 
 
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint's system libraries (Pango) are missing: the PDF cannot be made here."""
-
-
 def render_pdf(meeting: Meeting, language: str) -> bytes:
-    try:
-        from weasyprint import HTML
-    except OSError as error:  # Pango/HarfBuzz not installed on this machine
-        raise PdfUnavailable(str(error)) from error
-    return HTML(string=render_html(meeting, language)).write_pdf()
+    return html_to_pdf(render_html(meeting, language))
 
 
 RENDERERS = {

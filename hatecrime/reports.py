@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from directory.models import Organisation
 from hatecrime.models import DeliveryPlan, PlanAction
 from hatecrime.serializers import PLAN_COLUMNS, csv_row, plan_action_row, plan_actions_queryset
+from wrc.lib.exporting import PdfUnavailable, html_to_pdf  # noqa: F401 (callers catch PdfUnavailable here)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "hatecrime" / "reports"
 DOCX_TEMPLATE = TEMPLATE_DIR / "delivery_plan.docx"
@@ -64,10 +65,6 @@ class Report:
 
 class UnknownFormat(ValueError):
     pass
-
-
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint's system libraries (Pango) are missing on this machine."""
 
 
 def plan_actions(plan: DeliveryPlan, lead: Organisation | None = None):
@@ -234,11 +231,7 @@ def render_html(plan, lead, actions) -> str:
 
 
 def render_pdf(plan, lead, actions) -> bytes:
-    try:
-        from weasyprint import HTML
-    except OSError as error:
-        raise PdfUnavailable(str(error)) from error
-    return HTML(string=render_html(plan, lead, actions)).write_pdf()
+    return html_to_pdf(render_html(plan, lead, actions))
 
 
 RENDERERS = {

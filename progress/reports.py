@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
 from progress.models import ProgressReturn
 from progress.services import SHARED_STATES, level_number
+from wrc.lib.exporting import PdfUnavailable, html_to_pdf  # noqa: F401 (PdfUnavailable: callers catch it here)
 
 LANGUAGES = ("en", "cy", "both")
 FORMATS = ("docx", "pdf", "csv", "json")
@@ -414,21 +415,13 @@ def render_docx(plan: DeliveryPlan, language: str) -> bytes:
 # PDF -------------------------------------------------------------------------------------
 
 
-class PdfUnavailable(RuntimeError):
-    """WeasyPrint's system libraries (Pango) are missing: the PDF cannot be made here."""
-
-
 def render_html(plan: DeliveryPlan, language: str) -> str:
     parts = report_parts(plan, language)
     return render_to_string("progress/report_pdf.html", {"parts": parts, "lang": parts[0].language})
 
 
 def render_pdf(plan: DeliveryPlan, language: str) -> bytes:
-    try:
-        from weasyprint import HTML
-    except OSError as error:  # Pango/HarfBuzz not installed on this machine
-        raise PdfUnavailable(str(error)) from error
-    return HTML(string=render_html(plan, language)).write_pdf()
+    return html_to_pdf(render_html(plan, language))
 
 
 RENDERERS = {

@@ -1,4 +1,4 @@
-"""Writing an export to a file or to a command's standard output."""
+"""Writing an export to a file or to a command's standard output, and HTML to PDF."""
 
 
 def write_export(text: str, *, output: str | None, command) -> None:
@@ -9,3 +9,16 @@ def write_export(text: str, *, output: str | None, command) -> None:
         command.stderr.write(f"Wrote {output}")
     else:
         command.stdout.write(text, ending="")
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint's system libraries (Pango) are missing: the PDF cannot be made here."""
+
+
+def html_to_pdf(html: str) -> bytes:
+    """``html`` as a PDF through WeasyPrint; ``PdfUnavailable`` when its libraries are missing."""
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # Pango/HarfBuzz not installed on this machine
+        raise PdfUnavailable(str(error)) from error
+    return HTML(string=html).write_pdf()
