@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import UpdateView
 
 from actions.models import ActionItem
-from directory import access
+from wrc import access
 from wrc.editing import VersionedFormMixin, VersionedModelForm
 
 ActionRemoveForm = modelform_factory(ActionItem, form=VersionedModelForm, fields=[])

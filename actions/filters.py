@@ -4,11 +4,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
-from directory import access
 from directory.forums import ForumFilterMixin, forum_filter
 from directory.models import OrganisationAlias, OwnerRole
 from meetings.models import Meeting
 from reminders.services import no_one_to_remind
+from wrc import access
 
 
 def meetings_for(request):

@@ -19,8 +19,8 @@ from django.views.generic import TemplateView
 
 from actions.member_forms import ActionProgressForm
 from actions.models import DUE_SOON_DAYS, ActionItem
-from directory import access
-from directory.access import RoleRequiredMixin
+from wrc import access
+from wrc.access import RoleRequiredMixin
 from wrc.editing import VersionedUpdateView
 
 # As many as the actions list shows on a page.

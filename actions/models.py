@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from directory import access
 from directory.models import Organisation, OwnerRole, Person, VersionedModel
 from meetings.models import AgendaItem, Meeting
 from search.vectors import search_vector_field
+from wrc import access
 
 DUE_SOON_DAYS = 14
 

@@ -8,10 +8,10 @@ from actions import exports
 from actions.filters import ActionFilter
 from actions.member_views import may_update
 from actions.models import ActionItem
-from directory import access
-from directory.access import RoleRequiredMixin
 from directory.forums import forum_from_query
 from reminders import services as reminder_services
+from wrc import access
+from wrc.access import RoleRequiredMixin
 from wrc.lib.sorting import SortableListMixin, ordering_for, parse_sort
 
 # Columns of the actions list people may sort by, shared with the downloads.

@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from actions.models import ActionItem
 from calendars import ics
 from calendars.models import InvitationDelivery
-from directory import access
 from directory.models import Forum, Membership, Person, new_calendar_token
 from meetings.models import Meeting
+from wrc import access
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from calendars import ics, services
-from directory import access
 from meetings.models import Meeting
+from wrc import access
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 

@@ -22,8 +22,9 @@ from correspondence import sending, services
 from correspondence.emails import letter_context
 from correspondence.forms import EnclosureForm, LetterComposeForm
 from correspondence.models import Delivery, Enclosure, Letter
-from directory import access, audit
+from directory import audit
 from directory.forms import new_record_forums
+from wrc import access
 from wrc.editing import StaleEditError
 
 staff_only = access.require(access.is_staff_role)

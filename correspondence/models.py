@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from directory import access
 from directory.models import Forum, Language, Organisation, Person, VersionedModel
+from wrc import access
 
 
 class LanguageMode(models.TextChoices):

@@ -7,7 +7,7 @@ from django_filters.views import FilterView
 
 from correspondence.filters import LetterFilter
 from correspondence.models import Enclosure, Letter
-from directory.access import RoleRequiredMixin, has_any_role, require
+from wrc.access import RoleRequiredMixin, has_any_role, require
 from wrc.lib.sorting import SortableListMixin
 
 

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from directory import access, accounts, audit
+from directory import accounts, audit
 from directory.models import Person
+from wrc import access
 from wrc.forms import NewPasswordForm
 
 logger = logging.getLogger(__name__)

@@ -27,8 +27,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from directory import access, audit
+from directory import audit
 from directory.models import AccountInvitation, Membership, Person
+from wrc import access
 
 TEMPLATE = "directory/email/invitation"
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ class DirectoryConfig(AppConfig):
         from directory import audit
         from wrc.middleware import session_expiry_on_sign_in
 
-        # Session lifetimes depend on the roles kept here (directory/access.py).
+        # Session lifetimes depend on the roles kept here (wrc/access.py).
         user_logged_in.connect(session_expiry_on_sign_in, dispatch_uid="wrc-session-expiry")
         # Sign-in, failed sign-in and signing out go to the audit record officials read.
         audit.connect_signals()

@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.views.generic import ListView
 
-from directory import access
 from directory.models import AuditEvent
+from wrc import access
 from wrc.lib.client_ip import client_ip
 
 Kind = AuditEvent.Kind

@@ -24,8 +24,9 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from directory import access, audit, contacts
+from directory import audit, contacts
 from directory.models import Forum, Organisation
+from wrc import access
 
 SESSION_KEY = "directory.contacts_import"
 # What the session may hold for one upload: a few thousand rows of short cells.

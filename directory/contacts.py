@@ -32,7 +32,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from directory import access
 from directory.models import (
     Forum,
     Language,
@@ -44,6 +43,7 @@ from directory.models import (
 )
 from directory.naming import looks_like_job_title
 from directory.services import WG_TEAM, WITH_ACRONYM, known_organisation, organisation_ensure
+from wrc import access
 from wrc.lib.documents import DocumentError, decode_text, human_size
 from wrc.lib.importing import ImportReport
 

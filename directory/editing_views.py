@@ -11,9 +11,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, FormView
 
-from directory import access, merge
+from directory import merge
 from directory.forms import OrganisationForm, OrganisationMergeForm, PersonForm
 from directory.models import Organisation, Person
+from wrc import access
 from wrc.editing import VersionedFormMixin, VersionedUpdateView
 
 FORM_TEMPLATE = "directory/edit/form.html"

@@ -8,7 +8,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory import access
 from directory.models import (
     Forum,
     Membership,
@@ -19,6 +18,7 @@ from directory.models import (
     Person,
     normalise_name,
 )
+from wrc import access
 from wrc.editing import VersionedModelForm
 
 

@@ -17,11 +17,11 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Upd
 
 from actions.models import ActionItem
 from correspondence.models import Letter
-from directory import access
 from directory.forum_forms import ForumForm, MembershipEndForm, MembershipForm
 from directory.models import Forum, Membership
 from hatecrime.models import DeliveryPlan
 from meetings.models import Meeting
+from wrc import access
 
 FORM_TEMPLATE = "directory/edit/form.html"
 RECENT_LETTERS = 5

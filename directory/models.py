@@ -241,7 +241,7 @@ class Person(VersionedModel):
 class ForumQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Officials see every forum; others the forums they belong to or are secretariat of."""
-        from directory import access
+        from wrc import access
 
         scope = access.forum_scope(user)
         if scope.every_forum:

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from directory import access, audit, two_factor
+from directory import audit, two_factor
 from directory.models import Person
+from wrc import access
 
 # The recovery codes just made, kept in the session until the person says they have saved them.
 RECOVERY_CODES_KEY = "wrc_recovery_codes"

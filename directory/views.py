@@ -4,12 +4,13 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from actions.models import ActionItem
-from directory import access, accounts
-from directory.access import RoleRequiredMixin
+from directory import accounts
 from directory.filters import OrganisationFilter, PersonFilter
 from directory.models import Organisation, Person
 from hatecrime.models import DeliveryPlan, PlanAction
 from meetings.models import Meeting
+from wrc import access
+from wrc.access import RoleRequiredMixin
 from wrc.lib.sorting import SortableListMixin
 
 

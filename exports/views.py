@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from directory import access
 from exports import meeting_notes
 from meetings.models import Meeting
+from wrc import access
 
 
 def meeting_for_export(request, pk: int, language: str) -> Meeting:

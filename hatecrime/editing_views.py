@@ -12,7 +12,6 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, DetailView, FormView
 
-from directory import access
 from hatecrime import services
 from hatecrime.forms import (
     DeliveryAreaForm,
@@ -22,6 +21,7 @@ from hatecrime.forms import (
     PlanCopyForm,
 )
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
+from wrc import access
 from wrc.editing import VersionedDeleteView, VersionedFormMixin, VersionedUpdateView
 
 FORM_TEMPLATE = "hatecrime/edit/form.html"

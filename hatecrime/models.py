@@ -9,9 +9,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from directory import access
 from directory.models import Forum, Organisation, VersionedModel, unique_slug
 from search.vectors import search_vector_field
+from wrc import access
 
 SORT_PART = re.compile(r"\d+|[A-Za-z]+")
 

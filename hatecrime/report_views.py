@@ -6,10 +6,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from directory import access
 from directory.models import Organisation
 from hatecrime import reports
 from hatecrime.models import DeliveryPlan
+from wrc import access
 
 
 def lead_from_query(request) -> Organisation | None:

@@ -3,9 +3,9 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from directory.access import RoleRequiredMixin
 from hatecrime.filters import PlanFilter
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
+from wrc.access import RoleRequiredMixin
 
 # Every role sees the delivery plans of its forums, and those shared with them: a plan is a
 # published document, but each forum monitors its own (DeliveryPlan.objects.visible_to).

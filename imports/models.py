@@ -8,8 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from directory import access
 from directory.models import Forum
+from wrc import access
 
 
 class DocumentImportQuerySet(models.QuerySet):

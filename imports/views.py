@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from directory import access
 from directory.forms import new_record_forums
 from imports import corrections, review, services
 from imports.forms import ActionLineFormSet, AttendanceFormSet, ConfirmForm, UploadForm
 from imports.models import DocumentImport
+from wrc import access
 from wrc.lib.importing import ImportFormatError
 
 ROWS_PREFIX = "rows"

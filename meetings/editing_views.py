@@ -17,11 +17,11 @@ from django.views.generic import CreateView
 from actions.forms import PreviousActionsFormSetClass, action_formset_class
 from actions.models import ActionItem
 from actions.services import refresh_next_meeting_due_dates
-from directory import access
 from directory.forms import new_record_forums
 from meetings import services
 from meetings.forms import AgendaFormSet, AttendanceFormSet, MeetingForm, MeetingLockForm
 from meetings.models import Meeting
+from wrc import access
 from wrc.editing import StaleEditError, VersionedFormMixin, VersionedUpdateView
 
 STEPS = (

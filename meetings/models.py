@@ -7,9 +7,9 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from directory import access
 from directory.models import Forum, Organisation, Person, VersionedModel
 from search.vectors import search_vector_field
+from wrc import access
 
 
 class MeetingQuerySet(models.QuerySet):

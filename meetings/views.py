@@ -7,10 +7,10 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from actions.models import ActionItem
-from directory.access import RoleRequiredMixin
 from meetings import services
 from meetings.filters import MeetingFilter
 from meetings.models import AgendaItem, Attendance, Meeting
+from wrc.access import RoleRequiredMixin
 from wrc.lib.sorting import SortableListMixin
 
 

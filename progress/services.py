@@ -18,9 +18,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from directory import access
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
 from progress.models import ProgressReturn, ReportingPeriod
+from wrc import access
 
 State = ProgressReturn.State
 Status = ProgressReturn.Status

@@ -11,11 +11,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from directory.access import RoleRequiredMixin
 from hatecrime.models import DeliveryPlan
 from progress import services
 from progress.forms import ReturnForm, ReviewForm, RollupFilterForm
 from progress.models import ProgressReturn
+from wrc.access import RoleRequiredMixin
 
 PERIOD_PARAMETER = "reporting_period"
 

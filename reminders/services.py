@@ -44,12 +44,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
-from directory import access
 from directory.models import Forum, Membership, MembershipRole, OwnerRole, Person
 from meetings.models import Meeting
 from reminders import calendar
 from reminders.emails import Links, reminder_email_build
 from reminders.models import ReminderClaim, ReminderKind, SweepRun
+from wrc import access
 
 logger = logging.getLogger(__name__)
 

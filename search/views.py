@@ -1,8 +1,8 @@
 from django.views.generic import TemplateView
 
 from directory import forums
-from directory.access import RoleRequiredMixin
 from search import services
+from wrc.access import RoleRequiredMixin
 
 # The first results of each kind; "show all" pages through one kind, PAGE_SIZE at a time (as
 # many as the actions list shows).

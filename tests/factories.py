@@ -13,7 +13,6 @@ from simple_history.models import HistoricalChanges
 from actions.models import ActionItem, ActionUpdate
 from calendars.models import InvitationDelivery
 from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
-from directory import access
 from directory.models import (
     AccountInvitation,
     AuditEvent,
@@ -28,6 +27,7 @@ from directory.models import (
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
 from meetings.models import AgendaItem, Attendance, Meeting
 from reminders.models import ReminderClaim, ReminderKind, SweepRun
+from wrc import access
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -14,11 +14,11 @@ from django.core.management.base import CommandError
 from django.test import RequestFactory
 
 from actions.models import ActionItem
-from directory import access
 from directory.models import Forum, Organisation, OwnerRole, Person
 from reminders.models import ReminderKind
 from reminders.services import reminder_plan_build
 from tests import factories
+from wrc import access
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 NORTH_WALES = "Regional Convenor (North Wales)"

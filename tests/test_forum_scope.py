@@ -8,11 +8,11 @@ from django.utils import timezone
 
 from actions.models import ActionItem
 from correspondence.models import Letter
-from directory import access
 from directory.models import Forum, Membership
 from hatecrime.models import DeliveryPlan
 from meetings.models import Meeting
 from tests import factories
+from wrc import access
 
 pytestmark = pytest.mark.django_db
 

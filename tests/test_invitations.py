@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from directory import access
 from directory.models import AccountInvitation, Membership
 from tests import factories
+from wrc import access
 
 PASSWORD = "a long enough passphrase"
 LINK = re.compile(r"https://forum\.example\.org(/accounts/invitation/[^/]+/[^/\s\"]+/)")

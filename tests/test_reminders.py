@@ -23,13 +23,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from actions.models import ActionItem
-from directory import access
 from meetings.models import Meeting
 from reminders import calendar
 from reminders.models import ReminderClaim, ReminderKind
 from reminders.services import reminder_plan_build, reminder_plan_deliver, reminders_send_due
 from reminders.tasks import send_due_reminders
 from tests import factories
+from wrc import access
 from wrc.celery import app as celery_app
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory import access
+from wrc import access
 
 admin.site.site_header = admin.site.site_title = _("Wales Race Forum – records")
 admin.site.index_title = _("Manage records")

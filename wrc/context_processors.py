@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from directory import access, forums
+from directory import forums
+from wrc import access
 
 
 def product(request):

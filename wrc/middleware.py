@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.utils.cache import patch_cache_control
 
-from directory import access
+from wrc import access
 
 # How often a signed-in session's inactivity clock is pushed back: each push writes the session.
 SESSION_REFRESH_SECONDS = 60

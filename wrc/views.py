@@ -15,11 +15,11 @@ except ImportError:  # pragma: no cover
 
 from actions.models import ActionItem
 from correspondence.models import Letter
-from directory.access import RoleRequiredMixin
 from directory.forums import visible_forums
 from directory.models import Forum
 from hatecrime.models import DeliveryPlan, Objective, PlanAction
 from meetings.models import Meeting
+from wrc.access import RoleRequiredMixin
 from wrc.forms import SignInForm
 
 RECENT_LETTERS = 5

@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import include, path, reverse
 
 from bench.registry import benchmark
-from directory import access
+from wrc import access
 from wrc.lib import volume
 
 ROUNDS = int(os.environ.get("WRC_BENCH_VOLUME_ROUNDS", "3"))

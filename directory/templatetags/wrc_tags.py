@@ -9,7 +9,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from directory import access
+from wrc import access
 from wrc.lib.history import history_of
 from wrc.lib.sorting import header_link
 

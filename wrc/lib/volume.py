@@ -21,7 +21,6 @@ from django.utils.text import slugify
 
 from actions.models import ActionItem, ActionUpdate
 from correspondence.models import Delivery, Letter
-from directory import access
 from directory.models import (
     Forum,
     Language,
@@ -34,6 +33,7 @@ from directory.models import (
     normalise_name,
 )
 from meetings.models import AgendaItem, Attendance, Meeting
+from wrc import access
 
 MEMBER_USERNAME = "volume-member"
 # How many actions the volume member owns, a third each through their person, organisation and

@@ -17,11 +17,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from directory import access
 from directory.known_organisations import OWNER_ROLES
 from directory.management.commands.setup_roles import setup_roles
 from directory.models import Forum, Membership, MembershipRole, Organisation, OwnerRole, Person
 from meetings.models import Meeting
+from wrc import access
 
 # The demo member holds this role so that "my actions" has something in it: the seed meeting gives
 # the Regional Convenor (North Wales) an action.

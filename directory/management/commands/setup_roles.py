@@ -3,10 +3,10 @@
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
-from directory import access
+from wrc import access
 
 # Officials edit every record, also through the admin: they hold every model permission of the
-# product's own apps. The other roles' rights come from directory.access, not from permissions.
+# product's own apps. The other roles' rights come from wrc.access, not from permissions.
 PRODUCT_APPS = ("directory", "meetings", "actions", "hatecrime", "correspondence")
 
 
