@@ -349,7 +349,7 @@ class WorkerProcess:
 @pytest.fixture
 def celery_worker_env():
     """Extra environment for the worker; override in a test module to change its settings."""
-    return {"LETTER_RETRY_BASE_SECONDS": "0.2"}
+    return {"LETTER_RETRY_BASE_SECONDS": "0.2", "OUTBOX_RETRY_BASE_SECONDS": "0.2"}
 
 
 @pytest.fixture

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "directory",
+    "outbox",
     "meetings",
     "actions",
     "hatecrime",
@@ -304,6 +305,17 @@ LETTER_MAX_ATTEMPTS = env.int("LETTER_MAX_ATTEMPTS", default=5)
 LETTER_RETRY_BASE_SECONDS = env.float("LETTER_RETRY_BASE_SECONDS", default=60.0)
 LETTER_SENDING_TIMEOUT_SECONDS = env.int("LETTER_SENDING_TIMEOUT_SECONDS", default=600)
 LETTER_QUEUE_STALE_SECONDS = env.int("LETTER_QUEUE_STALE_SECONDS", default=900)
+
+# The outbox (every message the product sends): a sweeper re-queues rows whose task was lost and
+# marks those stuck in "sending" (the worker died mid-send) as uncertain, for a person to settle.
+CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
+    "task": "outbox.tasks.sweep_outbox",
+    "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
+}
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=60.0)
+OUTBOX_SENDING_TIMEOUT_SECONDS = env.int("OUTBOX_SENDING_TIMEOUT_SECONDS", default=600)
+OUTBOX_QUEUE_STALE_SECONDS = env.int("OUTBOX_QUEUE_STALE_SECONDS", default=900)
 
 # Uploads (letter enclosures): types and size that are accepted.
 ENCLOSURE_MAX_BYTES = env.int("ENCLOSURE_MAX_BYTES", default=10 * 1024 * 1024)

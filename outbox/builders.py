@@ -1,0 +1,62 @@
+"""Which function composes each kind of message, and what happens when one is finished.
+
+Each app keeps its own wording beside its records; this table is the one list of them, read
+lazily so that the outbox does not import every app at start-up. A builder takes the
+OutgoingMail row and returns an ``outbox.email.Composed``; a finisher, if the kind has one,
+is called with the rows that have just reached an end state (a letter is marked sent when its
+last delivery is).
+"""
+
+from django.utils.module_loading import import_string
+
+from outbox.models import OutgoingMail
+
+Kind = OutgoingMail.Kind
+
+BUILDERS = {
+    Kind.NOTIFICATION: "outbox.builders.notification_build",
+}
+
+FINISHERS: dict[str, str] = {}
+
+
+def build(mail: OutgoingMail):
+    from outbox.email import compose
+
+    builder = BUILDERS.get(mail.kind)
+    if builder is None:
+        raise LookupError(f"No builder for outgoing mail of kind {mail.kind!r}")
+    return compose(mail, import_string(builder)(mail))
+
+
+def finished(kind: str, mails: list[OutgoingMail]) -> None:
+    if mails and (finisher := FINISHERS.get(kind)):
+        import_string(finisher)(mails)
+
+
+def notification_build(mail: OutgoingMail):
+    """A message rendered from templates named in its payload, in the reader's language.
+
+    ``payload``: ``template`` (a path without extension: ``.txt`` is required, ``.html``
+    optional), ``subject`` (already in the reader's language) and ``context`` (plain values).
+    """
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from outbox.email import Composed
+
+    payload = mail.payload
+    context = {**payload.get("context", {}), "mail": mail}
+    with translation.override(mail.language):
+        text = render_to_string(f"{payload['template']}.txt", context)
+        try:
+            html = render_to_string(f"{payload['template']}.html", context)
+        except TemplateDoesNotExist:
+            html = ""
+    return Composed(
+        subject=payload.get("subject", ""),
+        text=text,
+        html=html,
+        preferences_url=payload.get("preferences_url", ""),
+    )
