@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from actions.models import ActionItem
 from directory.models import Language
-from hatecrime.reports import spreadsheet_safe
+from wrc.lib.exporting import TEXT_FORMAT, spreadsheet_safe
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -120,7 +120,9 @@ class Echo:
 
 
 def render_csv(actions, *, base_url: str) -> Iterator[bytes]:
-    """The CSV as a stream of lines: memory stays flat however many rows there are."""
+    """The CSV as a stream of lines: memory stays flat however many rows there are. Values are
+    written as they are, guarded against formulas only; the spreadsheet is ``render_xlsx``
+    (why: ``hatecrime.reports.render_csv``)."""
     rows = action_rows(actions, base_url=base_url)  # built now, in the request's language
     writer = csv.writer(Echo())
 
@@ -176,7 +178,10 @@ class CellStyles:
         self.heading = self.new(sheet)
         self.heading.font = Font(bold=True)
         self.text = self.new(sheet)
-        self.text.alignment = wrap
+        # "Text" format: what is typed over a cell stays text (a reference "1.10" not 1.1).
+        self.text.alignment, self.text.number_format = wrap, TEXT_FORMAT
+        self.other = self.new(sheet)
+        self.other.alignment = wrap
         self.date = self.new(sheet)
         self.date.alignment, self.date.number_format = wrap, "yyyy-mm-dd"
 
@@ -188,7 +193,12 @@ class CellStyles:
             # Text is text: a value starting with "=" must never become a formula.
             cell.data_type = "s"
         is_date = isinstance(value, datetime.date)
-        template = self.heading if heading else self.date if is_date else self.text
+        if heading:
+            template = self.heading
+        elif is_date:
+            template = self.date
+        else:
+            template = self.text if isinstance(value, str) else self.other
         cell._style = copy.copy(template._style)
         return cell
 

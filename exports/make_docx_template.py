@@ -9,6 +9,7 @@ The tags are docxtpl's (Jinja2): ``{%p %}`` replaces its whole paragraph, ``{%tr
 The context is ``parts``: one ``exports.meeting_notes.NotesPart`` per language.
 """
 
+import sys
 from pathlib import Path
 
 from docx import Document
@@ -18,15 +19,21 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 TARGET = Path(__file__).resolve().parent / "templates" / "exports" / "meeting_notes.docx"
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's packages import
+
+from wrc.lib.word_documents import A4, MARGINS, prepare_template  # noqa: E402
+
 # Welsh Government documents are set in Arial; Word substitutes a metric twin where it is missing.
 FONT = "Arial"
 BLACK = RGBColor(0, 0, 0)
 STYLE_SIZES = {"Normal": 12, "Title": 20, "Heading 1": 16, "Heading 2": 14, "List Bullet": 12}
+# The columns fill the 16.6 cm between A4's house margins (``wrc.lib.word_documents``).
 SUMMARY_COLUMNS = (
     ("part.labels.number", "row.number", Cm(1.5)),
-    ("part.labels.action_item", "row.text", Cm(8.5)),
-    ("part.labels.owner", "row.owner", Cm(4)),
-    ("part.labels.deadline", "row.deadline", Cm(4)),
+    ("part.labels.action_item", "row.text", Cm(7.5)),
+    ("part.labels.owner", "row.owner", Cm(3.8)),
+    ("part.labels.deadline", "row.deadline", Cm(3.8)),
 )
 
 
@@ -40,6 +47,14 @@ def set_font(style, size):
         fonts.attrib.pop(qn(attribute), None)
     for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attribute), FONT)
+
+
+def page_setup(document):
+    """A4 with the house margins, as every export is finished (``finish_document``)."""
+    for section in document.sections:
+        section.page_width, section.page_height = A4
+        for side, length in MARGINS.items():
+            setattr(section, f"{side}_margin", length)
 
 
 def jinja_value(expression):
@@ -125,14 +140,14 @@ def build() -> Document:
     document = Document()
     for name, size in STYLE_SIZES.items():
         set_font(document.styles[name], size)
-    section = document.sections[0]
-    section.left_margin = section.right_margin = Cm(2.2)
+    page_setup(document)
     tag(document, "{%p for part in parts %}")
     add_heading_block(document)
     add_attendance(document)
     add_items(document)
     add_summary(document)
     tag(document, "{%p endfor %}")
+    prepare_template(document)
     return document
 
 

@@ -465,11 +465,21 @@ def render_docx(meeting: Meeting, language: str) -> bytes:
     # Imported here: docxtpl pulls in lxml and jinja2, which most requests never need.
     from docxtpl import DocxTemplate
 
+    from wrc.lib.word_documents import finish_document
+
     template = DocxTemplate(DOCX_TEMPLATE)
     parts = notes_parts(meeting, language)
     template.render({"parts": parts}, autoescape=True)
-    template.docx.core_properties.title = f"{parts[0].heading} – {parts[0].when}"
-    template.docx.core_properties.language = "en-GB" if language != "cy" else "cy-GB"
+    first = parts[0]
+    finish_document(
+        template.docx,
+        title=f"{first.heading} – {first.when}",
+        author=meeting.forum.name_in(first.language),
+        language=language,
+        subject=first.labels["meeting_notes"],
+        status=first.labels["draft"] if first.draft else "",
+        part_languages=[part.language for part in parts],
+    )
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
@@ -480,7 +490,13 @@ def render_docx(meeting: Meeting, language: str) -> bytes:
 
 def html_context(meeting: Meeting, language: str) -> dict:
     parts = notes_parts(meeting, language)
-    return {"meeting": meeting, "parts": parts, "lang": parts[0].language}
+    lang = parts[0].language
+    return {
+        "meeting": meeting,
+        "parts": parts,
+        "lang": lang,
+        "author": meeting.forum.name_in(lang),
+    }
 
 
 def render_html(meeting: Meeting, language: str) -> str:

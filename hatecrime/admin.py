@@ -1,7 +1,25 @@
 from django.contrib import admin
 
-from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
-from wrc.admin import OfficialAdmin, OfficialHistoryAdmin, OfficialTabularInline
+from hatecrime.models import (
+    DeliveryArea,
+    DeliveryPlan,
+    Objective,
+    PlanAction,
+    PlanActionLead,
+    PlanSection,
+)
+from wrc.admin import (
+    OfficialAdmin,
+    OfficialHistoryAdmin,
+    OfficialStackedInline,
+    OfficialTabularInline,
+)
+
+
+class SectionInline(OfficialStackedInline):
+    model = PlanSection
+    fields = ["position", "heading_en", "heading_cy", "text_en", "text_cy"]
+    extra = 0
 
 
 class ObjectiveInline(OfficialTabularInline):
@@ -16,7 +34,15 @@ class DeliveryPlanAdmin(OfficialHistoryAdmin):
     list_select_related = ["forum", "copied_from"]
     filter_horizontal = ["shared_with"]
     search_fields = ["title_en", "title_cy", "period"]
-    inlines = [ObjectiveInline]
+    inlines = [SectionInline, ObjectiveInline]
+
+
+@admin.register(PlanSection)
+class PlanSectionAdmin(OfficialHistoryAdmin):
+    list_display = ["__str__", "plan", "position"]
+    list_filter = ["plan", ("heading_cy", admin.EmptyFieldListFilter)]
+    search_fields = ["heading_en", "heading_cy", "text_en", "text_cy"]
+    list_select_related = ["plan"]
 
 
 class AreaInline(OfficialTabularInline):

@@ -19,10 +19,12 @@ from hatecrime.forms import (
     ObjectiveForm,
     PlanActionForm,
     PlanCopyForm,
+    PlanSectionFormSet,
 )
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
 from wrc import access
 from wrc.editing import VersionedDeleteView, VersionedFormMixin, VersionedUpdateView
+from wrc.lib.numbering import next_number
 
 FORM_TEMPLATE = "hatecrime/edit/form.html"
 DELETE_TEMPLATE = "hatecrime/edit/confirm_delete.html"
@@ -89,12 +91,36 @@ class PlanEditView(OfficialsOnlyMixin, VersionedUpdateView):
     slug_field = "slug"
     slug_url_kwarg = "period"
     context_object_name = "plan"
+    template_name = "hatecrime/edit/plan_form.html"
     page_title = _("Change the plan's title and introduction")
 
+    def sections_formset(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return PlanSectionFormSet(data, instance=self.object, prefix="sections")
+
     def get_context_data(self, **kwargs):
+        sections = kwargs.setdefault("sections", self.sections_formset())
+        kwargs["section_formsets"] = [sections]
         return super().get_context_data(
             page_title=self.page_title, cancel_url=structure_url(self.object), **kwargs
         )
+
+    def form_valid(self, form):
+        # The sections are saved with the plan, under the plan's version claim.
+        self.sections = self.sections_formset()
+        if not self.sections.is_valid():
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        sections = getattr(self, "sections", None) or self.sections_formset()
+        return self.render_to_response(self.get_context_data(form=form, sections=sections))
+
+    def save_form(self, form):
+        plan = form.save()
+        self.sections.instance = plan
+        self.sections.save()
+        return plan
 
     def get_success_url(self):
         return structure_url(self.object)
@@ -145,8 +171,7 @@ class ObjectiveCreateView(ObjectiveMixin, VersionedFormMixin, CreateView):
     success_message = _("The objective has been added.")
 
     def get_initial(self):
-        last = self.get_queryset().order_by("-number").first()
-        return {"number": last.number + 1 if last else 1}
+        return {"number": next_number(self.get_queryset())}
 
 
 class ObjectiveUpdateView(ObjectiveMixin, VersionedUpdateView):
@@ -197,8 +222,7 @@ class AreaCreateView(AreaMixin, VersionedFormMixin, CreateView):
         objective = None
         if objective_pk.isdigit():
             objective = get_object_or_404(Objective, plan=self.plan, pk=objective_pk)
-        last = self.get_queryset().order_by("-number").first()
-        return {"objective": objective, "number": last.number + 1 if last else 1}
+        return {"objective": objective, "number": next_number(self.get_queryset())}
 
 
 class AreaUpdateView(AreaMixin, VersionedUpdateView):

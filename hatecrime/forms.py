@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Organisation
-from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction
+from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanSection
 from wrc.editing import VersionedModelForm
 
 PERIOD_PATTERN = re.compile(r"^\d{4}-\d{2}$")
@@ -28,10 +28,38 @@ def clean_period(value: str) -> str:
 class DeliveryPlanForm(VersionedModelForm):
     class Meta:
         model = DeliveryPlan
-        fields = ["title_en", "title_cy", "period", "introduction_en", "introduction_cy"]
+        fields = ["title_en", "title_cy", "period"]
 
     def clean_period(self):
         return clean_period(self.cleaned_data["period"])
+
+
+class PlanSectionForm(forms.ModelForm):
+    """One section of the plan's introduction, edited with the plan (the plan's version guards
+    the whole page)."""
+
+    class Meta:
+        model = PlanSection
+        fields = ["position", "heading_en", "heading_cy", "text_en", "text_cy"]
+        widgets = {
+            "text_en": forms.Textarea(attrs={"rows": 6}),
+            "text_cy": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "position": _("Sections are shown in this order, lowest first."),
+            "text_en": _('A blank line between paragraphs; list items start with "- ".'),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper(self)
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> has the token
+
+
+PlanSectionFormSet = forms.inlineformset_factory(
+    DeliveryPlan, PlanSection, form=PlanSectionForm, extra=1, can_delete=True
+)
 
 
 class PlanCopyForm(forms.Form):

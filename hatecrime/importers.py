@@ -28,12 +28,20 @@ from directory.services import (
     known_organisation,
     organisation_ensure,
 )
-from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
+from hatecrime.models import (
+    DeliveryArea,
+    DeliveryPlan,
+    Objective,
+    PlanAction,
+    PlanActionLead,
+    PlanSection,
+)
 from wrc.lib.importing import (
     ImportFormatError,
     ImportReport,
     Notice,
     Piece,
+    delete_rest,
     html_to_pieces,
     join_fragments,
     refuse_other_forum,
@@ -99,7 +107,6 @@ WELSH_WORDS = {
     "ac", "y", "yr", "i", "o", "cymunedau", "diweddariad",
 }  # fmt: skip
 PLAN_WORDS = re.compile(r"\b(?:plan|cynllun|update|diweddariad|strategy|strategaeth)\b", re.I)
-INTRODUCTION_HEADINGS = {"delivery plan approach", "introduction", "cyflwyniad", "overview"}
 
 
 def _period(line: str) -> str | None:
@@ -584,7 +591,8 @@ class ParsedPlan:
     title: str = ""
     title_cy: str = ""
     period: str = ""
-    introduction: str = ""
+    # The prose before the objectives, in order (``ParsedSection``).
+    sections: list = field(default_factory=list)
     objectives: list = field(default_factory=list)
     # Lines not placed and guesses made, for the reviewer (wrc.lib.importing.Notice).
     notices: list = field(default_factory=list)
@@ -1275,22 +1283,237 @@ def _heading_above(lines: list[str], index: int) -> bool:
     return heading is not None and not heading.title
 
 
-def _introduction(lines: list[str]) -> str:
-    """The text under "Delivery Plan Approach" (or "Introduction") up to the next heading."""
-    pieces, inside = [], False
-    for line in (strip_markdown(raw) for raw in lines):
-        if line.lower() in INTRODUCTION_HEADINGS:
-            inside = True
-        elif inside and line and len(line) < 60 and not re.search(r"^-|[.:;,]$", line):
-            break
-        elif inside and line.startswith("- "):
-            pieces.append(Piece("li", squash(line[2:])))
-        elif inside and line:
-            pieces.append(Piece("p", squash(line)))
-    return render_pieces(pieces)
+# --- the introduction: the prose sections before the objectives ----------------------------
+
+# "This document is also available in Welsh", in either language: a note to the reader that
+# the introduction keeps, the Welsh wording as the Welsh text of the same note.
+AVAILABLE_IN = re.compile(
+    r"this document is (?:also )?available in \w+\.?|"
+    r"mae['’]r ddogfen (?:yma|hon) (?:hefyd )?ar gael yn \w+\.?",
+    re.IGNORECASE,
+)
+AVAILABLE_IN_WELSH = re.compile(r"^mae['’]r ddogfen", re.IGNORECASE)
+CONTENTS = {"contents", "cynnwys", "table of contents", "tabl cynnwys"}
+# A contents entry: a heading and its page ("Introduction ..... 3").
+CONTENTS_ENTRY = re.compile(r"^(?P<entry>.*?\S)(?:\s*\.{2,}\s*|\s+)\d{1,3}$")
+MONTH_YEAR = re.compile(
+    rf"^(?:january|february|march|april|may|june|july|august|september|october|november|"
+    rf"december|ionawr|chwefror|mawrth|ebrill|mai|mehefin|gorffennaf|awst|medi|hydref|"
+    rf"tachwedd|rhagfyr)\s+{YEAR}$",
+    re.IGNORECASE,
+)
+# Cover text worth a reviewer's glance when it is left out: the edition's date and numbers.
+PUBLICATION_DETAILS = re.compile(r"©|copyright|hawlfraint|\bisbn\b|\bWG\d+", re.IGNORECASE)
+SENTENCE_END = re.compile(r"[.!?:;…”\"')]$")
+INTRO_BULLET = re.compile(r"^\s*(?:[-*•·▪●◦]|\(?[a-z0-9]{1,2}[.)])\s+", re.IGNORECASE)
+# Lines of a cover or web page around the introduction that say nothing of the plan.
+FURNITURE = re.compile(
+    r"^(?:page \d+|tudalen \d+|\d{1,3}|current page.*|tudalen bresennol.*|last updated:?.*|"
+    r"diweddarwyd ddiwethaf:?.*)$",
+    re.IGNORECASE,
+)
 
 
-def _parse_header(lines: list[str], plan: ParsedPlan) -> None:
+@dataclass
+class ParsedSection:
+    """One section of the introduction: its heading ("" for a note before any heading) and
+    its paragraphs and list items (``Piece``), in English and, where the plan gives it, Welsh."""
+
+    line: int | None
+    heading: str = ""
+    pieces: list = field(default_factory=list)
+    pieces_cy: list = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return render_pieces(self.pieces)
+
+    @property
+    def text_cy(self) -> str:
+        return render_pieces(self.pieces_cy)
+
+
+def _words(text: str) -> tuple:
+    return tuple(re.findall(r"\w+", text.lower()))
+
+
+def _split_glued(line: str) -> list[str]:
+    """A PDF export's cover line with the availability note glued on ("July 2016Mae’r ddogfen
+    yma hefyd ar gael yn Gymraeg.This document is also available in Welsh.") as its parts."""
+    parts, position = [], 0
+    for match in AVAILABLE_IN.finditer(line):
+        parts += [line[position : match.start()], match.group()]
+        position = match.end()
+    parts.append(line[position:])
+    return [part.strip() for part in parts if part.strip()] or [line]
+
+
+def _heading_like(raw: str, text: str) -> bool:
+    """A line that may be a heading: marked up as one, or short with no sentence's end."""
+    if raw.lstrip().startswith("#") or re.fullmatch(r"\*\*[^*]+\*\*:?", raw.strip()):
+        return True
+    if re.match(r"^\s*[-*•·▪●◦]\s", raw) or len(text) > 90 or len(text.split()) > 12:
+        return False
+    if re.search(r"[.!?;]\s", text):  # a sentence ends inside it
+        return False
+    return (
+        bool(re.match(r"^[\w‘'\"“(]", text))
+        and text[:1] == text[:1].upper()
+        and (not SENTENCE_END.search(text) or text.endswith("?"))
+    )
+
+
+def _is_title(text: str, title_words: set) -> bool:
+    return _words(text) in title_words or _words(_without_period(text)) in title_words
+
+
+class _IntroductionReader:
+    """Reads the lines above the plan's structure into sections. A heading is a line marked
+    as one, or a short line with no sentence's end followed by prose (so a signature's name
+    and job title stay lines of their section). Title lines, the cover's furniture and a
+    table of contents are left out; what is left out that is not the title or a page number
+    becomes a notice, so nothing goes unseen."""
+
+    def __init__(self, lines: list[str], document: list[str], plan: ParsedPlan):
+        self.plan = plan
+        self.document = [_words(strip_markdown(line)) for line in document]
+        self.items = []  # (line number, raw text, plain text)
+        for number, raw in enumerate(lines, start=1):
+            for part in _split_glued(raw) if AVAILABLE_IN.search(raw) else [raw]:
+                self.items.append((number, part, squash(strip_markdown(part))))
+        self.title_words = {_words(plan.title), _words(plan.title_cy)} - {()}
+        self.sections: list[ParsedSection] = []
+
+    def read(self) -> list[ParsedSection]:
+        contents_until = -1
+        for index, (number, raw, text) in enumerate(self.items):
+            if not text or index <= contents_until:
+                continue
+            if text.lower().rstrip(":") in CONTENTS:
+                contents_until = self._contents_end(index)
+                continue
+            if self._left_out(index, number, text):
+                continue
+            if AVAILABLE_IN.fullmatch(text):
+                self._availability(number, text)
+            elif _heading_like(raw, text) and (
+                self._prose_follows(index) or self._in_title_block()
+            ):
+                # Under the title, a heading with no prose below is the plan's subtitle.
+                self.sections.append(ParsedSection(number, re.sub(r"^\*\*|\*\*:?$", "", text)))
+            else:
+                self._add_line(index, number, raw, text)
+        return [s for s in self.sections if s.heading or s.pieces or s.pieces_cy]
+
+    def _in_title_block(self) -> bool:
+        return all(self._is_note(section) for section in self.sections)
+
+    def _left_out(self, index: int, number: int, text: str) -> bool:
+        started = any(section.heading for section in self.sections)
+        if _is_title(text, self.title_words):
+            return True
+        words = set(_words(_without_period(text)))
+        if (
+            self._in_title_block()
+            and len(words) > 1
+            and any(words <= set(t) for t in self.title_words)
+        ):
+            return True  # the title again, split over lines ("Framework for Action")
+        if not started and _period(text) and PLAN_WORDS.search(text) and len(text) < 100:
+            return True  # "Delivery Plan 2016-17" under the title
+        if FURNITURE.match(text) or PAGE_NUMBER.match(text):
+            return True
+        if match := PUBLISHED.match(text):
+            if not match["rest"]:  # the date is on the next line
+                self.items[index + 1 : index + 2] = [
+                    (n, "", "") for n, _r, _t in self.items[index + 1 : index + 2]
+                ]
+            return True
+        if (COVER_LINE.match(text) or COVER_ANYWHERE.search(text) or MONTH_YEAR.match(text)) and (
+            not AVAILABLE_IN.fullmatch(text)
+        ):
+            if PUBLICATION_DETAILS.search(text) or MONTH_YEAR.match(text):
+                self.plan.notices.append(
+                    Notice(
+                        number,
+                        _('"%(text)s" is cover text: not kept in the introduction')
+                        % {"text": text[:80]},
+                        "info",
+                    )
+                )
+            return True
+        return False
+
+    def _contents_end(self, index: int) -> int:
+        """The index of the table of contents' last entry: entries are headings the document
+        gives again further on, or lines ending in a page number."""
+        end = index
+        for position in range(index + 1, len(self.items)):
+            number, _raw, text = self.items[position]
+            if not text:
+                continue
+            entry = CONTENTS_ENTRY.match(text)
+            words = _words(entry["entry"] if entry else text)
+            again = words in self.document[number:]
+            if not (entry or (again and _heading_like(text, text))):
+                break
+            end = position
+        return end
+
+    def _prose_follows(self, index: int) -> bool:
+        below = next(((r, t) for _n, r, t in self.items[index + 1 :] if t), None)
+        following = self.items[index + 1][2] if index + 1 < len(self.items) else ""
+        if re.match(r"^[a-z]", following):
+            return False  # the line goes on below: a paragraph wrapped, not a heading
+        return below is not None and not (
+            _heading_like(*below) and not AVAILABLE_IN.fullmatch(below[1])
+        )
+
+    def _current(self, number: int) -> ParsedSection:
+        if not self.sections or self._is_note(self.sections[-1]):
+            self.sections.append(ParsedSection(number))
+        return self.sections[-1]
+
+    @staticmethod
+    def _is_note(section: ParsedSection) -> bool:
+        return not section.heading and all(AVAILABLE_IN.fullmatch(p.text) for p in section.pieces)
+
+    def _availability(self, number: int, text: str) -> None:
+        """The note in each language, as one headless section of its own."""
+        last = self.sections[-1] if self.sections else None
+        if last is None or not self._is_note(last) or not (last.pieces or last.pieces_cy):
+            last = ParsedSection(number)
+            self.sections.append(last)
+        pieces = last.pieces_cy if AVAILABLE_IN_WELSH.match(text) else last.pieces
+        pieces.append(Piece("p", text))
+
+    def _add_line(self, index: int, number: int, raw: str, text: str) -> None:
+        section = self._current(number)
+        pieces = section.pieces
+        if bullet := INTRO_BULLET.match(raw):
+            pieces.append(Piece("li", squash(strip_markdown(raw[bullet.end() :]))))
+            return
+        previous = pieces[-1] if pieces else None
+        # A paragraph wrapped over lines: the line right above ends mid-sentence and this one
+        # goes on in lower case.
+        if (
+            previous is not None
+            and index > 0
+            and self.items[index - 1][2]
+            and not SENTENCE_END.search(previous.text)
+            and re.match(r"^[a-z(£\d]", text)
+        ):
+            pieces[-1] = Piece(previous.kind, join_fragments(previous.text, text))
+        else:
+            pieces.append(Piece("p", text))
+
+
+def _introduction(lines: list[str], document: list[str], plan: ParsedPlan) -> list:
+    """The sections above the plan's structure, in order."""
+    return _IntroductionReader(lines, document, plan).read()
+
+
+def _parse_header(lines: list[str], plan: ParsedPlan, document: list[str]) -> None:
     candidates = [
         (number, squash(strip_markdown(line)))
         for number, line in enumerate(lines, start=1)
@@ -1324,7 +1547,7 @@ def _parse_header(lines: list[str], plan: ParsedPlan) -> None:
         )
     plan.title, plan.period = title[:255], period
     plan.title_cy = plan.title if _looks_welsh(plan.title) else ""
-    plan.introduction = _introduction(lines)
+    plan.sections = _introduction(lines, document, plan)
 
 
 def _published_year(lines: list[str]) -> str | None:
@@ -1391,7 +1614,7 @@ def parse_delivery_plan(text: str) -> ParsedPlan:
     if start is None:
         raise ImportFormatError(None, _("no table of actions: this is not a delivery plan"))
     parser = _PlanParser(lines)
-    _parse_header(lines[:start], parser.plan)
+    _parse_header(lines[:start], parser.plan, lines)
     parser.parse(start)
     if not parser.plan.actions():
         raise ImportFormatError(None, _("the plan has no actions: this is not a delivery plan"))
@@ -1508,7 +1731,6 @@ def save_delivery_plan(parsed: ParsedPlan, *, source_name: str, report: ImportRe
     values = {
         "forum": forum,
         "title_en": plan.title_en if plan else parsed.title,
-        "introduction_en": parsed.introduction,
         "source_document": source_name,
     }
     if parsed.title_cy:
@@ -1520,6 +1742,7 @@ def save_delivery_plan(parsed: ParsedPlan, *, source_name: str, report: ImportRe
         values=values,
         report=report,
     )  # fmt: skip
+    save_sections(plan, parsed, report=report)
     for objective in parsed.objectives:
         saved_objective = sync_object(
             Objective,
@@ -1537,6 +1760,49 @@ def save_delivery_plan(parsed: ParsedPlan, *, source_name: str, report: ImportRe
             for action in area.actions:
                 save_action(plan, saved_area, action, parsed=parsed, report=report)
     return plan
+
+
+def _section_match(stored: list, section: ParsedSection) -> PlanSection | None:
+    """The stored section the document's ``section`` is: the same heading, or for a section
+    without one (and the introduction kept before sections had headings) the same text."""
+    heading, text = normalise_name(section.heading), normalise_name(section.text)
+    for candidate in stored:
+        if heading and normalise_name(candidate.heading_en) == heading:
+            return candidate
+    for candidate in stored:
+        if normalise_name(candidate.text_en) == text and (not candidate.heading_en or not heading):
+            return candidate
+    return None
+
+
+def save_sections(plan: DeliveryPlan, parsed: ParsedPlan, *, report: ImportReport) -> None:
+    """The introduction's sections as the document has them, in its order. A stored section
+    is matched by heading (or by text), so a second import changes nothing and the Welsh an
+    official added stays; a stored section the document no longer has is removed, with a
+    notice (its history keeps it)."""
+    stored = list(plan.sections.all())
+    welsh_document = bool(parsed.title_cy) and parsed.title_cy == parsed.title
+    for position, section in enumerate(parsed.sections):
+        match = _section_match(stored, section)
+        if match is not None:
+            stored.remove(match)
+        values = {
+            "position": position,
+            "heading_en": section.heading[:255],
+            "text_en": section.text,
+        }
+        if section.pieces_cy:
+            values["text_cy"] = section.text_cy
+        if welsh_document:
+            values |= {"heading_cy": section.heading[:255], "text_cy": section.text}
+        sync_object(
+            PlanSection,
+            lookup={"pk": match.pk} if match else {"plan": plan, "position": position,
+                                                   "heading_en": section.heading[:255]},
+            values=values,
+            report=report,
+        )  # fmt: skip
+    delete_rest(PlanSection.objects.filter(pk__in=[s.pk for s in stored]), report=report)
 
 
 def save_action(plan, area, action: ParsedAction, *, parsed: ParsedPlan, report: ImportReport):

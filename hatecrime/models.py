@@ -57,8 +57,6 @@ class DeliveryPlan(VersionedModel):
     period = models.CharField(_("period"), max_length=20, help_text="2016-17")
     # In the plan's addresses: the period, unless another plan of the forum's has it already.
     slug = models.SlugField(max_length=80, unique=True, editable=False)
-    introduction_en = models.TextField(_("introduction (English)"), blank=True)
-    introduction_cy = models.TextField(_("introduction (Welsh)"), blank=True)
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
@@ -96,6 +94,30 @@ class DeliveryPlan(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("hatecrime:plan_detail", args=[self.slug])
+
+
+class PlanSection(models.Model):
+    """One section of the plan's introduction, before its objectives ("Delivery Plan
+    Approach", "Independent Advisory Group", "This document is also available in Welsh"): a
+    heading, which a note such as the last has not, and its paragraphs, in the plan's order.
+    The text is plain: paragraphs parted by a blank line, list items as "- " lines."""
+
+    plan = models.ForeignKey(DeliveryPlan, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    heading_en = models.CharField(_("heading (English)"), max_length=255, blank=True)
+    heading_cy = models.CharField(_("heading (Welsh)"), max_length=255, blank=True)
+    text_en = models.TextField(_("text (English)"), blank=True)
+    text_cy = models.TextField(_("text (Welsh)"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        # No unique position: a re-import or an edit reorders sections one row at a time.
+        ordering = ["plan_id", "position", "pk"]
+        verbose_name = _("introduction section")
+        verbose_name_plural = _("introduction sections")
+
+    def __str__(self):
+        return self.heading_en or self.text_en[:60] or self.heading_cy or self.text_cy[:60]
 
 
 class Objective(models.Model):

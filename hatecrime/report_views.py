@@ -24,8 +24,10 @@ def lead_from_query(request) -> Organisation | None:
 
 
 def plan_for(request, period) -> DeliveryPlan:
-    """The plan if the user may read it; 404 otherwise."""
-    return get_object_or_404(DeliveryPlan.objects.visible_to(request.user), slug=period)
+    """The plan if the user may read it; 404 otherwise. With its forum: the documents name it
+    as their author."""
+    plans = DeliveryPlan.objects.visible_to(request.user).select_related("forum")
+    return get_object_or_404(plans, slug=period)
 
 
 @require_GET

@@ -19,8 +19,14 @@ from django.template.loader import render_to_string
 
 from directory.models import Organisation
 from hatecrime.models import DeliveryPlan, PlanAction
-from hatecrime.serializers import PLAN_COLUMNS, csv_row, plan_action_row, plan_actions_queryset
-from wrc.lib.exporting import PdfUnavailable, html_to_pdf  # noqa: F401 (callers catch PdfUnavailable here)
+from hatecrime.serializers import (
+    PLAN_COLUMNS,
+    csv_row,
+    plan_action_row,
+    plan_actions_queryset,
+    plan_sections,
+)
+from wrc.lib.exporting import TEXT_FORMAT, PdfUnavailable, html_to_pdf, spreadsheet_safe  # noqa: F401 (callers catch PdfUnavailable here)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "hatecrime" / "reports"
 DOCX_TEMPLATE = TEMPLATE_DIR / "delivery_plan.docx"
@@ -135,11 +141,27 @@ def plan_outline(actions) -> list[ObjectiveBlock]:
     return objectives
 
 
+def introduction_outline(plan: DeliveryPlan) -> list[dict]:
+    """The introduction's sections as the documents lay them out: a heading (none for a note
+    such as "This document is also available in Welsh") over paragraphs and bullets."""
+    return [
+        {
+            "heading": section.heading_en,
+            "text": section.text_en,
+            "paragraphs": text_paragraphs(section.text_en),
+        }
+        for section in plan.sections.all()
+        if section.heading_en or section.text_en
+    ]
+
+
 def document_context(plan: DeliveryPlan, lead: Organisation | None, actions) -> dict:
     return {
         "title": plan.title_en,
         "subtitle": f"Delivery Plan {plan.period}",
+        "author": plan.forum.name,
         "lead": lead.name if lead else "",
+        "introduction": introduction_outline(plan),
         "objectives": plan_outline(actions),
     }
 
@@ -147,14 +169,12 @@ def document_context(plan: DeliveryPlan, lead: Organisation | None, actions) -> 
 # Data formats ----------------------------------------------------------------------------
 
 
-def spreadsheet_safe(value):
-    """Stop a cell that starts like a formula being run by a spreadsheet (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def render_csv(plan, lead, actions) -> bytes:
+    """The actions as plain data: a reference is written as it is ("1.10"), for the systems that
+    read it and for a round trip. A spreadsheet that opens a CSV guesses each cell's type and
+    turns 1.10 into the number 1.1 (the same as 1.1); writing ="1.10" would keep it text there
+    but hand every other reader a formula, the very thing ``spreadsheet_safe`` keeps out. So the
+    CSV stays data, and the spreadsheet download (``render_xlsx``) holds references as text."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=PLAN_COLUMNS)
     writer.writeheader()
@@ -186,8 +206,10 @@ def render_xlsx(plan, lead, actions) -> bytes:
         sheet.append(xlsx_cells(action))
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
-                # Text is text: a value starting with "=" must never become a formula.
+                # Text is text: a value starting with "=" must never become a formula, and a
+                # reference "1.10" must never become the number 1.1, even once edited ("@").
                 cell.data_type = "s"
+                cell.number_format = TEXT_FORMAT
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for index, column in enumerate(PLAN_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = XLSX_HEADINGS[column][1]
@@ -201,6 +223,7 @@ def render_xlsx(plan, lead, actions) -> bytes:
 def render_json(plan, lead, actions) -> bytes:
     document = {
         "plan": {"title": plan.title_en, "title_cy": plan.title_cy, "period": plan.period},
+        "introduction": plan_sections(plan),
         "lead": {"name": lead.name, "slug": lead.slug} if lead else None,
         "actions": [plan_action_row(action) for action in actions],
     }
@@ -214,11 +237,18 @@ def render_docx(plan, lead, actions) -> bytes:
     # Imported here: docxtpl pulls in lxml and jinja2, which most requests never need.
     from docxtpl import DocxTemplate
 
+    from wrc.lib.word_documents import finish_document
+
     template = DocxTemplate(DOCX_TEMPLATE)
     context = document_context(plan, lead, actions)
     template.render(context, autoescape=True)
-    template.docx.core_properties.title = f"{context['title']} – {context['subtitle']}"
-    template.docx.core_properties.language = "en-GB"
+    finish_document(
+        template.docx,
+        title=f"{context['title']} – {context['subtitle']}",
+        author=plan.forum.name,
+        language="en",
+        subject=context["subtitle"],
+    )
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()

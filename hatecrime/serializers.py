@@ -59,6 +59,20 @@ def plan_action_details(action: PlanAction) -> dict:
     }
 
 
+def plan_sections(plan: DeliveryPlan) -> list[dict]:
+    """The introduction's sections in the plan's order; text as stored (paragraphs parted by a
+    blank line, list items as "- " lines)."""
+    return [
+        {
+            "heading": section.heading_en,
+            "heading_cy": section.heading_cy,
+            "text": section.text_en,
+            "text_cy": section.text_cy,
+        }
+        for section in plan.sections.all()
+    ]
+
+
 def plan_data(plan: DeliveryPlan) -> dict:
     """The plan and all its actions, ready for JSON."""
     return {
@@ -67,8 +81,8 @@ def plan_data(plan: DeliveryPlan) -> dict:
             "title": plan.title_en,
             "title_cy": plan.title_cy,
             "period": plan.period,
-            "introduction": plan.introduction_en,
         },
+        "introduction": plan_sections(plan),
         "actions": [
             {**plan_action_row(action), **plan_action_details(action)}
             for action in plan_actions_queryset(plan)

@@ -5,7 +5,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
+from hatecrime.models import (
+    DeliveryArea,
+    DeliveryPlan,
+    Objective,
+    PlanAction,
+    PlanActionLead,
+    PlanSection,
+)
 
 COPIED_REASON = "Copied from the %s plan"
 
@@ -28,8 +35,6 @@ def plan_copy_year(
                 title_en=title_en or source.title_en,
                 title_cy=title_cy or source.title_cy,
                 period=period,
-                introduction_en=source.introduction_en,
-                introduction_cy=source.introduction_cy,
                 copied_from=source,
             )
             copy_contents(source=source, plan=plan, copied_by=copied_by)
@@ -50,9 +55,24 @@ def period_taken(period):
 
 
 def copy_contents(*, source, plan, copied_by=None):
-    """Objectives → areas → actions → leads, one bulk insert per level (the plan has ~100
-    actions; saving them one by one would be hundreds of queries)."""
+    """The introduction's sections, then objectives → areas → actions → leads, one bulk insert
+    per level (the plan has ~100 actions; saving them one by one would be hundreds of queries)."""
     history = {"default_user": copied_by, "default_change_reason": COPIED_REASON % source.period}
+    bulk_create_with_history(
+        [
+            PlanSection(
+                plan=plan,
+                position=s.position,
+                heading_en=s.heading_en,
+                heading_cy=s.heading_cy,
+                text_en=s.text_en,
+                text_cy=s.text_cy,
+            )
+            for s in PlanSection.objects.filter(plan=source)
+        ],
+        PlanSection,
+        **history,
+    )
     objectives = list(Objective.objects.filter(plan=source).order_by("number"))
     new_objectives = bulk_create_with_history(
         [

@@ -49,7 +49,7 @@ class PlanDetailView(RoleRequiredMixin, DetailView):
             Prefetch("areas", queryset=areas)
         )
         return DeliveryPlan.objects.visible_to(self.request.user).prefetch_related(
-            Prefetch("objectives", queryset=objectives)
+            "sections", Prefetch("objectives", queryset=objectives)
         )
 
 

@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
 from progress.models import ProgressReturn
 from progress.services import SHARED_STATES, level_number
-from wrc.lib.exporting import PdfUnavailable, html_to_pdf  # noqa: F401 (PdfUnavailable: callers catch it here)
+from wrc.lib.exporting import PdfUnavailable, html_to_pdf, spreadsheet_safe  # noqa: F401 (PdfUnavailable: callers catch it here)
 
 LANGUAGES = ("en", "cy", "both")
 FORMATS = ("docx", "pdf", "csv", "json")
@@ -327,7 +327,9 @@ def _name(user) -> str:
 
 
 def render_csv(plan: DeliveryPlan, language: str) -> str:
-    """One row per reported return, in the plan's order and then by period."""
+    """One row per reported return, in the plan's order and then by period. Values are written
+    as they are (a reference stays "1.10"; why: ``hatecrime.reports.render_csv``), with the same
+    guard against formulas as every CSV the product writes: narratives come from outside."""
     words = STATUS_WORDS["cy" if check_language(language) == "cy" else "en"]
     loaded = plan_for_report(plan)
     out = io.StringIO()
@@ -335,28 +337,27 @@ def render_csv(plan: DeliveryPlan, language: str) -> str:
     writer.writerow(CSV_COLUMNS)
     for objective, area, action in all_actions(loaded):
         for r in action.progress_returns.all():
-            writer.writerow(
-                [
-                    plan.period,
-                    objective.label or objective.number,
-                    area.label or area.number,
-                    action.reference,
-                    in_language(action.text, action.text_cy, language),
-                    "; ".join(lead_names(action)),
-                    r.period.label,
-                    r.status,
-                    words[r.status],
-                    r.state,
-                    r.narrative_en,
-                    r.narrative_cy,
-                    " ".join(r.evidence_urls),
-                    _name(r.submitted_by),
-                    _iso(r.submitted_at) or "",
-                    _name(r.reviewed_by),
-                    _iso(r.reviewed_at) or "",
-                    r.review_note,
-                ]
-            )
+            cells = [
+                plan.period,
+                objective.label or objective.number,
+                area.label or area.number,
+                action.reference,
+                in_language(action.text, action.text_cy, language),
+                "; ".join(lead_names(action)),
+                r.period.label,
+                r.status,
+                words[r.status],
+                r.state,
+                r.narrative_en,
+                r.narrative_cy,
+                " ".join(r.evidence_urls),
+                _name(r.submitted_by),
+                _iso(r.submitted_at) or "",
+                _name(r.reviewed_by),
+                _iso(r.reviewed_at) or "",
+                r.review_note,
+            ]
+            writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return out.getvalue()
 
 
@@ -367,16 +368,11 @@ def render_docx(plan: DeliveryPlan, language: str) -> bytes:
     # Imported here: python-docx pulls in lxml, which most requests never need.
     from docx import Document
     from docx.enum.text import WD_BREAK
-    from docx.shared import Mm
+
+    from wrc.lib.word_documents import finish_document
 
     parts = report_parts(plan, language)
     document = Document()
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.left_margin = section.right_margin = Mm(22)
-        section.top_margin = section.bottom_margin = Mm(20)
-    document.core_properties.title = f"{parts[0].title} – {parts[0].labels['report']}"
-    document.core_properties.language = "cy-GB" if language == "cy" else "en-GB"
     for position, part in enumerate(parts):
         if position:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -407,6 +403,15 @@ def render_docx(plan: DeliveryPlan, language: str) -> bytes:
                         progress = document.add_paragraph()
                         progress.add_run(f"{labels['progress']}: ").bold = True
                         progress.add_run(action.narrative)
+    first = parts[0]
+    finish_document(
+        document,
+        title=f"{first.title} – {first.labels['report']}",
+        author=plan.forum.name_in(first.language),
+        language=language,
+        subject=first.labels["report"],
+        part_languages=[part.language for part in parts],
+    )
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -417,7 +422,9 @@ def render_docx(plan: DeliveryPlan, language: str) -> bytes:
 
 def render_html(plan: DeliveryPlan, language: str) -> str:
     parts = report_parts(plan, language)
-    return render_to_string("progress/report_pdf.html", {"parts": parts, "lang": parts[0].language})
+    lang = parts[0].language
+    context = {"parts": parts, "lang": lang, "author": plan.forum.name_in(lang)}
+    return render_to_string("progress/report_pdf.html", context)
 
 
 def render_pdf(plan: DeliveryPlan, language: str) -> bytes:

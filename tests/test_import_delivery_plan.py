@@ -56,10 +56,11 @@ def snapshot():
 def test_it_imports_the_plan_header(plan):
     assert plan.title_en == "Tackling Hate Crimes and Incidents: Framework for Action"
     assert plan.period == "2016-17"
-    assert plan.introduction_en.startswith(
+    approach = plan.sections.get(heading_en="Delivery Plan Approach").text_en
+    assert approach.startswith(
         "The Welsh Government produces an Annual Delivery Plan to ensure actions remain relevant"
     )
-    assert plan.introduction_en.endswith(
+    assert approach.endswith(
         "across the following areas:\n\n"
         "- Cross departmental actions across Welsh Government Departments\n"
         "- Actions from the Hate Crime Criminal Justice Board Cymru\n"

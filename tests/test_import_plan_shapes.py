@@ -49,7 +49,9 @@ def test_a_markdown_plan_with_lettered_areas_and_no_objectives():
     )
     plan = DeliveryPlan.objects.get()
     assert (plan.title_en, plan.period) == ("Anti-racist Wales Action Plan", "2024")
-    assert plan.introduction_en.startswith("This update sets out the actions for 2024")
+    introduction = plan.sections.get()
+    assert introduction.heading_en == "Introduction"
+    assert introduction.text_en.startswith("This update sets out the actions for 2024")
     assert list(plan.objectives.values_list("number", "title_en")) == [
         (1, "Anti-racist Wales Action Plan")
     ]

@@ -108,8 +108,21 @@ def make_records(apps, *, forum=True):
     )
 
 
+# Columns a later migration moved to records of their own (tests/test_plan_introduction.py
+# checks where they went).
+MOVED_COLUMNS = {("hatecrime", "DeliveryPlan"): {"introduction_en", "introduction_cy"}}
+
+
+def without_moved_fields(rows):
+    return {
+        key: [{n: v for n, v in row.items() if n not in MOVED_COLUMNS.get(key, ())} for row in kept]
+        for key, kept in rows.items()
+    }
+
+
 def without_new_fields(before, after):
-    """``after`` with only the columns ``before`` had."""
+    """``after`` with only the columns ``before`` had (less those moved elsewhere)."""
+    before = without_moved_fields(before)
     return {
         key: [{name: row[name] for name in old_rows[0]} for row in after[key]] if old_rows else []
         for key, old_rows in before.items()
@@ -127,7 +140,7 @@ def test_every_record_from_before_forums_is_in_the_wales_race_forum_and_unchange
     assert {key: len(rows) for key, rows in after.items()} == {
         key: len(rows) for key, rows in before.items()
     }
-    assert without_new_fields(before, after) == before
+    assert without_new_fields(before, after) == without_moved_fields(before)
     Forum = new_apps.get_model("directory", "Forum")
     (wrf,) = Forum.objects.all()
     assert (wrf.name, wrf.name_cy, wrf.slug) == (
@@ -157,4 +170,4 @@ def test_a_plan_on_an_installation_with_no_forum_yet_gets_the_wales_race_forum(o
     assert new_apps.get_model("hatecrime", "DeliveryPlan").objects.get().forum_id == wrf.pk
     after = values(new_apps)
     del before[("directory", "Forum")], after[("directory", "Forum")]
-    assert without_new_fields(before, after) == before
+    assert without_new_fields(before, after) == without_moved_fields(before)

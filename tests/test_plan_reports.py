@@ -160,7 +160,13 @@ def test_docx_is_laid_out_as_the_plan_and_filters_by_lead(client, member, plan, 
     response = download(client, member, plan, "docx")
     document = docx_of(response.content)
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[0] == "Objective 1 – Prevention"
+    # The introduction's headed sections, then the plan's structure.
+    assert headings[:4] == [
+        "Delivery Plan Approach",
+        "Independent Advisory Group",
+        "Annual Update",
+        "Objective 1 – Prevention",
+    ]
     assert "Delivery Area 1 – Tackling Hate-Related Bullying and Promoting Respect" in headings
     assert "Objective 3 – Improving the Multi-agency Response" in headings
     assert len([h for h in headings if h.startswith("Delivery Area")]) == 8
@@ -260,7 +266,8 @@ def test_export_queries_do_not_grow_with_actions(
     client.force_login(member)
     url = reverse("hatecrime:plan_export", args=[area.objective.plan.slug, "docx"])
     # One more than before forums: the member's forum memberships, which decide the plans
-    # they may read; and one for the second-factor check of every signed-in request.
-    with django_assert_max_num_queries(10):
+    # they may read; one for the second-factor check of every signed-in request; and one for
+    # the introduction's sections.
+    with django_assert_max_num_queries(11):
         response = client.get(url)
     assert len(docx_table_rows(docx_of(response.content))) == count

@@ -7,7 +7,8 @@ the ``{{ … }}``, ``{%p … %}`` and ``{%tr … %}`` tags stay. This script reb
 
 It follows the meeting notes template (exports/make_docx_template.py) and reuses its font and tag
 helpers, so the two kinds of document look alike. The context is
-``hatecrime.reports.document_context``: title, subtitle, lead, and objectives → areas → actions.
+``hatecrime.reports.document_context``: title, subtitle, lead, the introduction's sections
+(heading and paragraphs), and objectives → areas → actions.
 """
 
 import sys
@@ -22,7 +23,8 @@ TARGET = Path(__file__).resolve().parent / "delivery_plan.docx"
 ROOT = Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the project's packages import
 
-from exports.make_docx_template import STYLE_SIZES, set_font, tag  # noqa: E402
+from exports.make_docx_template import STYLE_SIZES, page_setup, set_font, tag  # noqa: E402
+from wrc.lib.word_documents import prepare_template  # noqa: E402
 
 COLUMNS = (
     ("Ref", Cm(1.5)),
@@ -37,6 +39,19 @@ def add_title(document):
     tag(document, "{%p if lead %}")
     document.add_paragraph().add_run("Actions led by {{ lead }}").italic = True
     tag(document, "{%p endif %}")
+
+
+def add_introduction(document):
+    """Each section's heading (a note such as "This document is also available in Welsh"
+    has none), then its paragraphs."""
+    tag(document, "{%p for section in introduction %}")
+    tag(document, "{%p if section.heading %}")
+    document.add_heading("{{ section.heading }}", level=1)
+    tag(document, "{%p endif %}")
+    tag(document, "{%p for paragraph in section.paragraphs %}")
+    document.add_paragraph("{{ paragraph }}")
+    tag(document, "{%p endfor %}")
+    tag(document, "{%p endfor %}")
 
 
 def add_actions_table(document):
@@ -65,9 +80,9 @@ def build() -> Document:
     document = Document()
     for name, size in STYLE_SIZES.items():
         set_font(document.styles[name], size)
-    section = document.sections[0]
-    section.left_margin = section.right_margin = Cm(2.2)
+    page_setup(document)
     add_title(document)
+    add_introduction(document)
     tag(document, "{%p for objective in objectives %}")
     document.add_heading("{{ objective.heading }}", level=1)
     tag(document, "{%p for area in objective.areas %}")
@@ -78,6 +93,7 @@ def build() -> Document:
     tag(document, "{%p if not objectives %}")
     document.add_paragraph("No actions.")
     tag(document, "{%p endif %}")
+    prepare_template(document)
     return document
 
 
