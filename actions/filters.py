@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ActionItem
+from actions.models import DUE_SOON_LABEL, ActionItem
 from directory.forums import ForumFilterMixin, forum_filter
 from directory.models import OrganisationAlias, OwnerRole
 from meetings.models import Meeting
@@ -55,7 +55,7 @@ def roles_named(value):
 class ActionFilter(ForumFilterMixin, django_filters.FilterSet):
     DUE_CHOICES = [
         ("overdue", _("Overdue")),
-        ("due_soon", _("Due in the next 2 weeks")),
+        ("due_soon", DUE_SOON_LABEL),
         ("no_date", _("No date")),
     ]
 

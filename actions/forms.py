@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 from crispy_forms_gds.helper import FormHelper
 from django import forms
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +15,7 @@ from actions.services import Owner, next_meeting_date, resolve_owner
 from directory.models import Organisation, OwnerRole, Person
 from meetings.models import AgendaItem, Meeting
 from wrc.editing import LOCKING_FIELDS, VersionedModelForm, plain
+from wrc.lib.numbering import next_number
 
 
 def _comparable(value):
@@ -65,10 +65,19 @@ class OwnerChoices:
     by_value: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, forum) -> "OwnerChoices":
+    def load(cls, forum, actions=None) -> "OwnerChoices":
+        """``actions``: a queryset of the actions the form edits, whose owners stay offered
+        even once archived (every other archived owner is left out)."""
+        actions = ActionItem.objects.none() if actions is None else actions
         roles = OwnerRole.objects.filter(forum=forum).order_by("name")
-        organisations = Organisation.objects.order_by("name")
-        people = Person.objects.select_related("organisation").order_by("full_name")
+        organisations = Organisation.objects.for_choice(
+            actions.values("owner_organisation")
+        ).order_by("name")
+        people = (
+            Person.objects.for_choice(actions.values("owner_person"))
+            .select_related("organisation")
+            .order_by("full_name")
+        )
         by_value, groups = {}, []
         for label, kind, rows in (
             (_("Roles"), "role", roles),
@@ -213,8 +222,7 @@ class ActionItemForm(FormsetRowMixin, VersionedModelForm):
         else:
             action.completed_on = None
         if action.pk is None and action.number is None:
-            top = ActionItem.objects.filter(meeting=self.meeting).aggregate(top=Max("number"))
-            action.number = (top["top"] or 0) + 1
+            action.number = next_number(ActionItem.objects.filter(meeting=self.meeting))
         return super().save(commit)
 
 
@@ -231,14 +239,14 @@ class ActionItemFormSet(forms.BaseModelFormSet):
     def __init__(self, *args, meeting: Meeting, **kwargs):
         self.meeting = meeting
         items = [(item.pk, str(item)) for item in meeting.items.order_by("number")]
-        owners = OwnerChoices.load(meeting.forum)
-        form_kwargs = {"meeting": meeting, "owners": owners, "items": items}
         queryset = (
             ActionItem.objects.filter(meeting=meeting)
             .active()
             .select_related("meeting")
             .order_by("number", "pk")
         )
+        owners = OwnerChoices.load(meeting.forum, actions=queryset)
+        form_kwargs = {"meeting": meeting, "owners": owners, "items": items}
         super().__init__(*args, queryset=queryset, form_kwargs=form_kwargs, **kwargs)
 
     def add_fields(self, form, index):

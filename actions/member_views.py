@@ -7,7 +7,6 @@ not see is a 404; one they may see but not change (a shared meeting's action own
 else) is a 403.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from actions.member_forms import ActionProgressForm
-from actions.models import DUE_SOON_DAYS, ActionItem
+from actions.models import DUE_SOON_LABEL, ActionItem, due_soon_until, is_due_soon
 from wrc import access
 from wrc.access import RoleRequiredMixin
 from wrc.editing import VersionedUpdateView
@@ -43,7 +42,7 @@ def group_key(action, today) -> str:
         return "no_date"
     if action.due_date < today:
         return "overdue"
-    if (action.due_date - today).days <= DUE_SOON_DAYS:
+    if is_due_soon(action.due_date, today):
         return "due_soon"
     return "later"
 
@@ -53,7 +52,7 @@ def group_actions(actions, today=None) -> list[ActionGroup]:
     today = today or timezone.localdate()
     groups = [
         ActionGroup("overdue", _("Overdue")),
-        ActionGroup("due_soon", _("Due in the next 2 weeks")),
+        ActionGroup("due_soon", DUE_SOON_LABEL),
         ActionGroup("later", _("Later")),
         ActionGroup("no_date", _("No date")),
         ActionGroup("completed", _("Completed")),
@@ -70,7 +69,7 @@ GROUP_ORDER = ["overdue", "due_soon", "later", "no_date", "completed"]
 def group_rank(today):
     """``group_key`` in the database, as the group's place in GROUP_ORDER: a page holds the
     next actions in the groups' order, and one query counts every group."""
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    soon = due_soon_until(today)
     rank = {key: Value(number) for number, key in enumerate(GROUP_ORDER)}
     return Case(
         When(~Q(status__in=ActionItem.OPEN_STATUSES), then=rank["completed"]),

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -13,7 +15,29 @@ from meetings.models import AgendaItem, Meeting
 from search.vectors import search_vector_field
 from wrc import access
 
-DUE_SOON_DAYS = 14
+
+def due_soon_days() -> int:
+    """How many days ahead "due soon" reaches: the one window for the actions list's filter,
+    My actions, the downloads filtered like the list and the reminders (their "due soon"
+    notice goes this many days before the due date). One setting, REMINDERS_DUE_SOON_DAYS."""
+    return settings.REMINDERS["DUE_SOON_DAYS"]
+
+
+def due_soon_until(today: datetime.date) -> datetime.date:
+    """The last day that counts as due soon seen from ``today`` (today itself counts)."""
+    return today + datetime.timedelta(days=due_soon_days())
+
+
+def is_due_soon(due_date: datetime.date | None, today: datetime.date) -> bool:
+    return due_date is not None and today <= due_date <= due_soon_until(today)
+
+
+def _due_soon_label() -> str:
+    return gettext("Due in the next %(days)s days") % {"days": due_soon_days()}
+
+
+# What every page calls the window, in the reader's language when it is shown.
+DUE_SOON_LABEL = lazy(_due_soon_label, str)()
 
 
 class ActionQuerySet(models.QuerySet):
@@ -28,11 +52,10 @@ class ActionQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.open().filter(due_date__lt=today)
 
-    def due_soon(self, today=None, days=DUE_SOON_DAYS):
+    def due_soon(self, today=None):
+        """Open and due from ``today`` to ``due_soon_until(today)``: see ``due_soon_days``."""
         today = today or timezone.localdate()
-        return self.open().filter(
-            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
-        )
+        return self.open().filter(due_date__gte=today, due_date__lte=due_soon_until(today))
 
     def no_date(self):
         return self.open().filter(due_date__isnull=True)

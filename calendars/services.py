@@ -1,26 +1,33 @@
-"""Diary-marker workflows: who is invited, sending invitations exactly once, feed tokens."""
+"""Diary-marker workflows: who is invited, queueing invitations on the outbox, feed tokens.
+
+An invitation is one outgoing message per person and version of the meeting (its
+``ics_sequence``): a change of time, place or status is a new version and so a new message, and
+pressing "send" again queues nothing already queued or sent. The sending itself, its retries and
+its recovery after a dead worker are the outbox's (outbox/services.py).
+"""
 
 import datetime
 import logging
-import smtplib
-from dataclasses import dataclass, field
-from email.mime.text import MIMEText
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from actions.models import ActionItem
 from calendars import ics
-from calendars.models import InvitationDelivery
 from directory.models import Forum, Membership, Person, new_calendar_token
 from meetings.models import Meeting
+from outbox import services as outbox
+from outbox.email import Attachment, Composed, MessageRefused
+from outbox.models import OutgoingMail
 from wrc import access
 
 logger = logging.getLogger(__name__)
+
+KIND = OutgoingMail.Kind.DIARY_INVITATION
 
 
 def meeting_invitees(meeting: Meeting):
@@ -35,13 +42,26 @@ def meeting_invitees(meeting: Meeting):
     return Person.objects.filter(condition).exclude(email="").order_by("full_name", "pk")
 
 
+def invitations_of(meeting: Meeting):
+    """Every invitation message of the meeting, of every version."""
+    return OutgoingMail.objects.filter(kind=KIND, meeting=meeting)
+
+
+def invitation_key(*, meeting_id: int, sequence: int, person_id: int) -> str:
+    return f"diary:{meeting_id}:seq:{sequence}:person:{person_id}"
+
+
+def _version_prefix(meeting: Meeting) -> str:
+    return f"diary:{meeting.pk}:seq:{meeting.ics_sequence}:"
+
+
 def invitation_recipients(meeting: Meeting):
     """The invitees; for a cancellation also everyone sent an earlier version, so that a
     person who has since left still has the meeting taken out of their diary."""
     invitees = meeting_invitees(meeting)
     if ics.invitation_method(meeting) != ics.CANCEL:
         return invitees
-    earlier = meeting.invitations.filter(status=InvitationDelivery.Status.SENT)
+    earlier = invitations_of(meeting).filter(status=OutgoingMail.Status.SENT)
     return (
         Person.objects.filter(Q(pk__in=invitees.values("pk")) | Q(pk__in=earlier.values("person")))
         .exclude(email="")
@@ -49,143 +69,115 @@ def invitation_recipients(meeting: Meeting):
     )
 
 
-@dataclass
-class SendResult:
-    sent: int = 0
-    skipped: int = 0
-    failed: list[str] = field(default_factory=list)
-    retry_later: bool = False
+def _subject(context) -> str:
+    return " ".join(render_to_string("calendars/email/invitation_subject.txt", context).split())
 
 
-def is_transient(error: Exception) -> bool:
-    """Worth trying again later: a dropped connection or a 4xx answer from the mail server."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
-    return isinstance(error, smtplib.SMTPServerDisconnected | ConnectionError | TimeoutError)
+def _context(meeting: Meeting, person: Person, *, updated: bool) -> dict:
+    language = person.preferred_language
+    return {
+        "meeting": meeting,
+        "person": person,
+        "cancelled": ics.invitation_method(meeting) == ics.CANCEL,
+        "updated": updated,
+        "where": ics.meeting_location(meeting),
+        "agenda": ics.agenda_titles_of(meeting, language),
+        "FORUM_NAME": settings.FORUM_NAME,
+    }
 
 
-def invitation_claim(*, meeting: Meeting, person: Person) -> InvitationDelivery | None:
-    """Take the (meeting, sequence, person) row before sending; None if it is sent or in flight.
-
-    The unique constraint decides between two workers; a failed row may be claimed again.
-    """
-    key = {"meeting": meeting, "sequence": meeting.ics_sequence, "person": person}
-    try:
-        with transaction.atomic():
-            return InvitationDelivery.objects.create(
-                **key, email=person.email, method=ics.invitation_method(meeting)
-            )
-    except IntegrityError:
-        claimed = InvitationDelivery.objects.filter(
-            **key, status=InvitationDelivery.Status.FAILED
-        ).update(status=InvitationDelivery.Status.SENDING, error="", email=person.email)
-        return InvitationDelivery.objects.get(**key) if claimed == 1 else None
-
-
-def invitation_message(*, meeting: Meeting, person: Person, updated=False, connection=None):
-    """The email to one invitee: only that person in To, the calendar as a text/calendar part.
+def invitation_composed(*, meeting: Meeting, person: Person, updated=False) -> Composed:
+    """The invitation to one person in their language: the wording, and the calendar both as
+    the inline part calendar clients act on and as an .ics file for those that only save one.
 
     ``updated``: the person was sent an earlier version, so the email says what changed.
     """
     method = ics.invitation_method(meeting)
     with translation.override(person.preferred_language):
-        context = {
-            "meeting": meeting,
-            "person": person,
-            "cancelled": method == ics.CANCEL,
-            "updated": updated,
-            "where": ics.meeting_location(meeting),
-            "agenda": ics.agenda_titles_of(meeting, person.preferred_language),
-            "FORUM_NAME": settings.FORUM_NAME,
-        }
-        subject = render_to_string("calendars/email/invitation_subject.txt", context)
-        text = render_to_string("calendars/email/invitation.txt", context)
-        html = render_to_string("calendars/email/invitation.html", context)
+        context = _context(meeting, person, updated=updated)
         calendar = ics.meeting_invitation(
             meeting, attendee=person, language=person.preferred_language
+        ).decode()
+        return Composed(
+            subject=_subject(context),
+            text=render_to_string("calendars/email/invitation.txt", context),
+            html=render_to_string("calendars/email/invitation.html", context),
+            calendar=calendar,
+            calendar_method=method,
+            attachments=[Attachment("invitation.ics", calendar, "text/calendar")],
         )
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[person.email], connection=connection
-    )
-    message.attach_alternative(html, "text/html")
-    part = MIMEText(calendar.decode(), "calendar", "utf-8")
-    part.set_param("method", method)
-    part.add_header("Content-Disposition", "attachment", filename="invitation.ics")
-    message.attach(part)
-    return message
 
 
-def invitation_deliver(
-    *, delivery: InvitationDelivery, meeting: Meeting, updated: bool, connection, result
-):
-    message = invitation_message(
-        meeting=meeting, person=delivery.person, updated=updated, connection=connection
-    )
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        transient = is_transient(error)
-        result.retry_later |= transient
-        result.failed.append(delivery.email)
-        delivery.status = InvitationDelivery.Status.FAILED
-        delivery.error = f"{'Temporary' if transient else 'Permanent'} failure: {error}"[:1000]
-        delivery.save(update_fields=["status", "error"])
-        logger.warning("Invitation %s to %s failed: %s", meeting.pk, delivery.email, error)
-        return
-    delivery.status = InvitationDelivery.Status.SENT
-    delivery.sent_at = timezone.now()
-    delivery.save(update_fields=["status", "sent_at"])
-    result.sent += 1
+def _sent_an_earlier_version(meeting: Meeting, person_ids, sequence: int) -> set:
+    """Of ``person_ids``, those sent a version of the meeting's invitation before ``sequence``."""
+    rows = invitations_of(meeting).filter(person_id__in=person_ids, status=OutgoingMail.Status.SENT)
+    return {
+        person_id
+        for person_id, payload in rows.values_list("person_id", "payload")
+        if payload.get("sequence", 0) < sequence
+    }
 
 
-def invitations_send(*, meeting_id: int) -> SendResult | None:
-    """Send the current version of a meeting's invitation to every invitee not yet sent it.
+def invitation_build(mail: OutgoingMail) -> Composed:
+    """The outbox's builder for a diary invitation, read from the meeting at send time.
 
-    Safe to run again: a person already sent this version (or being sent it by another worker)
-    is skipped. Returns None when the meeting no longer exists.
+    A message queued for a version the meeting has since moved past is not sent: the newer
+    version is its own message, and sending the old one would put a stale time in a diary.
     """
     meeting = (
-        Meeting.objects.select_related("forum").prefetch_related("items").filter(pk=meeting_id)
-    ).first()
-    if meeting is None:
-        return None
-    result = SendResult()
-    sent_before = set(
-        meeting.invitations.filter(
-            status=InvitationDelivery.Status.SENT, sequence__lt=meeting.ics_sequence
-        ).values_list("person_id", flat=True)
+        Meeting.objects.select_related("forum").prefetch_related("items").get(pk=mail.meeting_id)
     )
-    with get_connection() as connection:
-        for person in invitation_recipients(meeting):
-            delivery = invitation_claim(meeting=meeting, person=person)
-            if delivery is None:
-                result.skipped += 1
-                continue
-            delivery.person = person
-            invitation_deliver(
-                delivery=delivery,
+    sequence = mail.payload["sequence"]
+    if meeting.ics_sequence != sequence:
+        raise MessageRefused(
+            _("The meeting changed after this invitation was queued: send the new version.")
+        )
+    person = mail.person
+    person.email = mail.email  # the address it was queued for
+    updated = bool(_sent_an_earlier_version(meeting, [person.pk], sequence))
+    return invitation_composed(meeting=meeting, person=person, updated=updated)
+
+
+def invitations_queue(*, meeting: Meeting) -> list[int]:
+    """Queue the current version of the invitation for every recipient not yet sent it, and
+    return the ids to hand to the worker. Queueing again adds nothing already queued or sent."""
+    meeting = Meeting.objects.select_related("forum").prefetch_related("items").get(pk=meeting.pk)
+    sequence, method = meeting.ics_sequence, ics.invitation_method(meeting)
+    recipients = list(invitation_recipients(meeting))
+    earlier = _sent_an_earlier_version(meeting, [p.pk for p in recipients], sequence)
+    mails = []
+    for person in recipients:
+        with translation.override(person.preferred_language):
+            subject = _subject(_context(meeting, person, updated=person.pk in earlier))
+        mails.append(
+            OutgoingMail(
+                kind=KIND,
+                key=invitation_key(meeting_id=meeting.pk, sequence=sequence, person_id=person.pk),
+                forum_id=meeting.forum_id,
                 meeting=meeting,
-                updated=person.pk in sent_before,
-                connection=connection,
-                result=result,
+                person=person,
+                email=person.email,
+                language=person.preferred_language,
+                subject=subject[:300],
+                payload={"sequence": sequence, "method": method},
             )
-    return result
+        )
+    with transaction.atomic():
+        return outbox.queue_many(mails)
 
 
-def invitations_enqueue(*, meeting: Meeting) -> None:
-    """Queue sending once the current transaction has committed."""
-    from calendars.tasks import send_meeting_invitations
+def invitations_send(*, meeting: Meeting) -> bool:
+    """Queue the invitations and hand them to the worker; False when the worker cannot be
+    reached (they stay queued and the outbox's sweeper hands them over later)."""
+    return outbox.dispatch(invitations_queue(meeting=meeting))
 
-    send_meeting_invitations.delay_on_commit(meeting.pk)
 
-
-def invitation_progress(meeting: Meeting) -> list[tuple[Person, InvitationDelivery | None]]:
-    """Each recipient of the current version with its delivery row, if any."""
-    deliveries = {d.person_id: d for d in meeting.invitations.filter(sequence=meeting.ics_sequence)}
+def invitation_progress(meeting: Meeting) -> list[tuple[Person, OutgoingMail | None]]:
+    """Each recipient of the current version with its outgoing message, if any."""
+    mails = invitations_of(meeting).filter(key__startswith=_version_prefix(meeting))
+    by_person = {mail.person_id: mail for mail in mails}
     recipients = invitation_recipients(meeting).select_related("organisation")
-    return [(person, deliveries.get(person.pk)) for person in recipients]
+    return [(person, by_person.get(person.pk)) for person in recipients]
 
 
 # Personal calendar feeds -------------------------------------------------------------------

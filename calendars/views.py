@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from calendars import ics, services
 from meetings.models import Meeting
+from outbox.models import OutgoingMail
 from wrc import access
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -51,7 +52,7 @@ def meeting_ics(request, pk):
 def meeting_invitations(request, pk):
     meeting = meeting_for_secretariat(request, pk)
     rows = services.invitation_progress(meeting)
-    sent = sum(1 for _person, delivery in rows if delivery and delivery.status == "sent")
+    sent = sum(1 for _person, mail in rows if mail and mail.status == OutgoingMail.Status.SENT)
     context = {"meeting": meeting, "rows": rows, "sent_count": sent, "total": len(rows)}
     return render(request, "calendars/meeting_invitations.html", context)
 
@@ -59,14 +60,19 @@ def meeting_invitations(request, pk):
 @require_POST
 def send_invitations(request, pk):
     meeting = meeting_for_secretariat(request, pk)
-    services.invitations_enqueue(meeting=meeting)
-    messages.success(
-        request,
-        _(
-            "The invitations are being sent. "
-            "People already sent this version are not sent it again."
-        ),
-    )
+    if services.invitations_send(meeting=meeting):
+        messages.success(
+            request,
+            _(
+                "The invitations are being sent. "
+                "People already sent this version are not sent it again."
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            _("The messages are queued and will be sent when the worker is reachable again."),
+        )
     return redirect("calendars:meeting_invitations", pk=meeting.pk)
 
 

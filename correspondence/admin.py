@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
 
-from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
+from correspondence.models import CarbonCopy, Enclosure, Letter
+from correspondence.services import letter_delete_refusal
 from wrc.admin import OfficialAdmin, OfficialHistoryAdmin, OfficialTabularInline
 
 
@@ -22,6 +25,23 @@ class LetterAdmin(OfficialHistoryAdmin):
     autocomplete_fields = ["sender", "recipient_organisations", "recipient_people"]
     inlines = [CarbonCopyInline, EnclosureInline]
 
+    def get_actions(self, request):
+        # One at a time, from the letter's page: only a draft may go, and the page says why not.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or letter_delete_refusal(obj) is None)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        letter = self.get_object(request, object_id)
+        if letter is not None and (reason := letter_delete_refusal(letter)):
+            messages.error(request, reason)
+            return redirect(reverse("admin:correspondence_letter_change", args=[letter.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
 
 @admin.register(CarbonCopy)
 class CarbonCopyAdmin(OfficialAdmin):
@@ -39,20 +59,3 @@ class EnclosureAdmin(OfficialAdmin):
     list_filter = [("file", admin.EmptyFieldListFilter), "letter__status"]
     search_fields = ["title", "letter__reference"]
     list_select_related = ["letter"]
-
-
-@admin.register(Delivery)
-class DeliveryAdmin(OfficialAdmin):
-    """Deliveries are written by the sending worker; the admin only shows them, because editing a
-    status here would bypass the claim-before-send rule."""
-
-    list_display = ["letter", "person", "email", "language", "status", "attempts", "sent_at"]
-    list_filter = ["status", "language"]
-    search_fields = ["letter__reference", "person__full_name", "email"]
-    list_select_related = ["letter", "person"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

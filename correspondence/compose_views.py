@@ -10,20 +10,21 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from correspondence import sending, services
-from correspondence.emails import letter_context
-from correspondence.forms import EnclosureForm, LetterComposeForm
-from correspondence.models import Delivery, Enclosure, Letter
+from correspondence.emails import letter_context, letter_message
+from correspondence.forms import EnclosureForm, LetterComposeForm, SettleForm
+from correspondence.models import Enclosure, Letter
 from directory import audit
 from directory.forms import new_record_forums
+from directory.models import Organisation
+from outbox.models import OutgoingMail
 from wrc import access
 from wrc.editing import StaleEditError
 
@@ -152,11 +153,16 @@ def preview(request, pk):
         "problems": sending.letter_send_problems(letter),
     }
     if chosen is not None:
-        email_context = letter_context(
-            letter=letter, person=chosen, email=chosen.email, preferred=chosen.preferred_language
+        language = chosen.preferred_language
+        prefetch_related_objects([letter], "enclosures")  # read once for both renderings
+        context["email"] = letter_context(
+            letter=letter, person=chosen, email=chosen.email, preferred=language
         )
-        context["email"] = email_context
-        context["plain_text"] = render_to_string("email/letter.txt", email_context)
+        # The subject and text the outbox will send, from the same builder.
+        message = letter_message(
+            letter=letter, person=chosen, email=chosen.email, language=language, with_files=False
+        )
+        context["subject"], context["plain_text"] = message.subject, message.text
     return render(request, "correspondence/compose_preview.html", context)
 
 
@@ -165,7 +171,7 @@ def preview(request, pk):
 def send(request, pk):
     letter = _draft_for(request, pk)
     try:
-        count = sending.letter_send(letter=letter)
+        queued = sending.letter_send(letter=letter)
     except ValidationError as error:
         if error.messages != sending.letter_send_problems(letter):  # those the preview explains
             messages.error(request, " ".join(error.messages))
@@ -177,15 +183,24 @@ def send(request, pk):
         detail=str(letter),
         request=request,
     )
-    messages.success(
-        request,
-        ngettext(
+    count = queued.count
+    if queued.dispatched is False:
+        # Queued in the outbox all the same: the sweeper hands the copies to the worker.
+        text = ngettext(
+            "The letter is queued for %(count)s recipient and will be sent when the worker is "
+            "reachable again.",
+            "The letter is queued for %(count)s recipients and will be sent when the worker is "
+            "reachable again.",
+            count,
+        )
+        messages.warning(request, text % {"count": count})
+    else:
+        text = ngettext(
             "The letter is being sent to %(count)s recipient.",
             "The letter is being sent to %(count)s recipients.",
             count,
         )
-        % {"count": count},
-    )
+        messages.success(request, text % {"count": count})
     return redirect("correspondence:outbox_letter", pk=letter.pk)
 
 
@@ -193,12 +208,13 @@ def send(request, pk):
 
 
 def _counted(queryset):
-    """One query: each letter with its number of deliveries in every status."""
+    """One query: each letter with its number of copies in every status."""
+    letter_rows = Q(mails__kind=OutgoingMail.Kind.LETTER)
     counts = {
-        f"n_{status}": Count("deliveries", filter=Q(deliveries__status=status))
-        for status in Delivery.Status.values
+        f"n_{status}": Count("mails", filter=letter_rows & Q(mails__status=status))
+        for status in OutgoingMail.Status.values
     }
-    return queryset.annotate(n_all=Count("deliveries"), **counts)
+    return queryset.annotate(n_all=Count("mails", filter=letter_rows), **counts)
 
 
 @staff_only
@@ -219,62 +235,76 @@ STATUS_ORDER = Case(
     ),
     output_field=IntegerField(),
 )
+SETTLEABLE = (OutgoingMail.Status.FAILED, OutgoingMail.Status.UNCERTAIN)
 
 
 @staff_only
 def outbox_letter(request, pk):
-    letter = _letter_for(request, pk)
-    deliveries = letter.deliveries.select_related("person__organisation", "confirmed_by", "copy_to")
-    counts = letter.deliveries.status_counts()
+    return _render_outbox_letter(request, _letter_for(request, pk), settle_form=SettleForm())
+
+
+def _render_outbox_letter(request, letter, *, settle_form, status=200):
+    mails = sending.letter_mails(letter)
+    counts = mails.status_counts()
+    pending = counts[OutgoingMail.Status.QUEUED] + counts[OutgoingMail.Status.SENDING] > 0
+    if not pending and letter.status == Letter.Status.SENDING:
+        # Nothing left to send, but the last copy's worker stopped before marking the letter.
+        if sending.letter_mark_sent(letter_id=letter.pk):
+            letter.status = Letter.Status.SENT
+    rows = list(
+        mails.select_related("person__organisation", "resolved_by").order_by(
+            STATUS_ORDER, "person__full_name", "pk"
+        )
+    )
+    copy_ids = {row.payload.get("copy_to") for row in rows} - {None}
+    copies = Organisation.objects.in_bulk(copy_ids) if copy_ids else {}
+    for row in rows:
+        row.copy_to = copies.get(row.payload.get("copy_to"))
+        row.settleable = row.status in SETTLEABLE
     context = {
         "letter": letter,
-        "deliveries": deliveries.order_by(STATUS_ORDER, "person__full_name"),
+        "mails": rows,
         "counts": counts,
         "total": sum(counts.values()),
-        "pending": counts[Delivery.Status.QUEUED] + counts[Delivery.Status.SENDING] > 0,
+        "pending": pending,
+        "settle_form": settle_form,
     }
     if request.GET.get("fragment") == "status":  # the page's own refresh while sending
         return render(request, "correspondence/outbox_status.html", context)
-    return render(request, "correspondence/outbox_letter.html", context)
+    return render(request, "correspondence/outbox_letter.html", context, status=status)
 
 
 @staff_only
 @require_POST
-def resend_failed(request, pk):
+def outbox_settle(request, pk):
+    """Settle the letter's failed or uncertain copies by hand: the ticked ones or all of them,
+    recorded as arrived or sent again, with the reason given."""
     letter = _letter_for(request, pk)
-    count = sending.letter_resend_failed(letter=letter)
-    if count:
+    form = SettleForm(request.POST)
+    if not form.is_valid():
+        return _render_outbox_letter(request, letter, settle_form=form, status=400)
+    action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+    mails = sending.letter_mails(letter)
+    chosen = mails.filter(pk__in=form.cleaned_data["mails"])
+    settle = {"letter": letter, "user": request.user, "reason": reason}
+    if action == SettleForm.CONFIRM:
+        count = sending.letter_confirm_sent(mails=chosen, **settle)
+    elif action == SettleForm.CONFIRM_UNCERTAIN:
+        count = sending.letter_confirm_sent(mails=mails, **settle)
+    elif action == SettleForm.RESEND:
+        count = sending.letter_resend(mails=chosen, **settle)
+    else:
+        count = sending.letter_resend_failed(**settle)
+    if not count:
+        messages.info(request, _("None of them was still uncertain or failed: nothing changed."))
+    elif action in (SettleForm.CONFIRM, SettleForm.CONFIRM_UNCERTAIN):
+        text = ngettext(
+            "Recorded %(count)s copy as arrived.", "Recorded %(count)s copies as arrived.", count
+        )
+        messages.success(request, text % {"count": count})
+    else:
         text = ngettext(
             "Sending again to %(count)s recipient.", "Sending again to %(count)s recipients.", count
         )
         messages.success(request, text % {"count": count})
-    else:
-        messages.info(request, _("No delivery has failed: nothing to resend."))
     return redirect("correspondence:outbox_letter", pk=letter.pk)
-
-
-def _uncertain_for(request, pk, delivery_pk) -> Delivery:
-    letter = _letter_for(request, pk)
-    return get_object_or_404(letter.deliveries.select_related("letter", "person"), pk=delivery_pk)
-
-
-@staff_only
-@require_POST
-def delivery_confirm(request, pk, delivery_pk):
-    delivery = _uncertain_for(request, pk, delivery_pk)
-    if sending.delivery_confirm_sent(delivery=delivery, confirmed_by=request.user):
-        messages.success(request, _("Recorded as sent to %(name)s.") % {"name": delivery.person})
-    else:
-        messages.info(request, _("This delivery was no longer uncertain: nothing changed."))
-    return redirect("correspondence:outbox_letter", pk=pk)
-
-
-@staff_only
-@require_POST
-def delivery_resend(request, pk, delivery_pk):
-    delivery = _uncertain_for(request, pk, delivery_pk)
-    if sending.delivery_resend(delivery=delivery):
-        messages.success(request, _("Sending again to %(name)s.") % {"name": delivery.person})
-    else:
-        messages.info(request, _("This delivery was no longer uncertain: nothing changed."))
-    return redirect("correspondence:outbox_letter", pk=pk)

@@ -1,15 +1,19 @@
-"""The one builder of letter emails: what a recipient receives, also shown in the preview."""
+"""The one builder of letter emails: what a recipient receives, also shown in the preview.
+
+The outbox (outbox/builders.py) calls ``letter_build`` for each letter row when it is sent; the
+envelope itself (sender, Message-ID, header checks) is the outbox's.
+"""
 
 import mimetypes
 import os
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
 
-from correspondence.models import Delivery, LanguageMode, Letter
+from correspondence.models import LanguageMode, Letter
 from directory.models import Language, Organisation, Person
+from outbox.email import Attachment, Composed
 
 # The letter's own wording, in the language of each part of the letter, whatever language the
 # site is shown in: this is the letter's content, so it is not passed through gettext.
@@ -151,30 +155,60 @@ def letter_context(
     }
 
 
-def letter_message(*, delivery: Delivery) -> EmailMultiAlternatives:
-    """The email for one delivery: To is that recipient only, never anybody else (a cc copy
-    goes to the organisation's contact alone too, never as a Cc header)."""
-    letter = delivery.letter
+def letter_subject(*, letter: Letter, preferred: str) -> str:
+    """The subject of a reader's copy: each language of its text once, their preferred first."""
+    languages = letter_languages(letter=letter, preferred=preferred)
+    subjects = (
+        getattr(letter, f"subject_{language}", "") or letter.subject_en for language in languages
+    )
+    return " / ".join(dict.fromkeys(subjects))
+
+
+def letter_message(
+    *,
+    letter: Letter,
+    person: Person,
+    email: str,
+    language: str,
+    copy_to: Organisation | None = None,
+    with_files: bool = True,
+) -> Composed:
+    """One reader's copy: the text and HTML in their languages, the restricted-sharing note, the
+    cc notice for a copy, and the enclosures attached (``with_files=False`` leaves the files
+    unread, for the preview, which lists them only).
+
+    It goes to that reader alone, never with anybody else's address: a cc copy goes to the
+    organisation's contact alone too, never as a Cc header.
+    """
     context = letter_context(
-        letter=letter,
-        person=delivery.person,
-        email=delivery.email,
-        preferred=delivery.language,
-        copy_to=delivery.copy_to,
+        letter=letter, person=person, email=email, preferred=language, copy_to=copy_to
     )
-    message = EmailMultiAlternatives(
-        subject=context["subject"],
-        body=render_to_string("email/letter.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.email],
-        headers={"Message-ID": delivery.message_id},
-    )
-    message.attach_alternative(render_to_string("email/letter.html", context), "text/html")
+    with translation.override(language):
+        text = render_to_string("email/letter.txt", context)
+        html = render_to_string("email/letter.html", context)
+    attachments = []
     for enclosure in context["enclosures"]:
-        if enclosure.file:
+        if not enclosure.file:
+            continue  # named in the letter, its document never uploaded
+        name = os.path.basename(enclosure.file.name)
+        mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        content = b""
+        if with_files:
             with enclosure.file.open("rb") as handle:
                 content = handle.read()
-            name = os.path.basename(enclosure.file.name)
-            mimetype = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            message.attach(name, content, mimetype)
-    return message
+        attachments.append(Attachment(name, content, mimetype))
+    return Composed(subject=context["subject"], text=text, html=html, attachments=attachments)
+
+
+def letter_build(mail) -> Composed:
+    """The outbox's builder for a letter row: read the letter, the reader and the cc
+    organisation (``payload["copy_to"]``) as they are at send time."""
+    copy_to_id = (mail.payload or {}).get("copy_to")
+    copy_to = Organisation.objects.filter(pk=copy_to_id).first() if copy_to_id else None
+    return letter_message(
+        letter=mail.letter,
+        person=mail.person,
+        email=mail.email,
+        language=mail.language,
+        copy_to=copy_to,
+    )

@@ -146,10 +146,17 @@ class LetterComposeForm(VersionedModelForm):
         for name in ("subject_en", "body_en"):
             if name in self.fields:
                 self.fields[name].required = True
-        self.fields["recipient_organisations"].queryset = Organisation.objects.order_by("name")
-        self.fields["recipient_people"].queryset = Person.objects.select_related(
-            "organisation"
-        ).order_by("full_name")
+        # Archived organisations and people are offered only to a draft already naming them.
+        organisations, people = Organisation.objects.active(), Person.objects.active()
+        if self.instance.pk is not None:
+            organisations = Organisation.objects.for_choice(
+                self.instance.recipient_organisations.values("pk")
+            )
+            people = Person.objects.for_choice(self.instance.recipient_people.values("pk"))
+        self.fields["recipient_organisations"].queryset = organisations.order_by("name")
+        self.fields["recipient_people"].queryset = people.select_related("organisation").order_by(
+            "full_name"
+        )
         self.fields["recipient_people"].label_from_instance = _person_label
         if self.instance.pk is not None and "cc_list" not in self.initial:
             self.initial["cc_list"] = cc_list_text(self.instance)
@@ -210,3 +217,44 @@ class EnclosureForm(forms.ModelForm):
         validate_enclosure(file)
         sniff_enclosure(file)
         return file
+
+
+class SettleForm(forms.Form):
+    """Settling a sent letter's uncertain or failed copies by hand, always with a reason, which
+    the outbox keeps with each message it changes."""
+
+    CONFIRM, RESEND = "confirm", "resend"
+    CONFIRM_UNCERTAIN, RESEND_FAILED = "confirm_uncertain", "resend_failed"
+    # The actions on the copies ticked in the list; the other two take every copy concerned.
+    ON_SELECTED = (CONFIRM, RESEND)
+
+    action = forms.ChoiceField(
+        choices=[
+            (CONFIRM, _("Record the selected copies as arrived")),
+            (RESEND, _("Send the selected copies again")),
+            (CONFIRM_UNCERTAIN, _("Record every uncertain copy as arrived")),
+            (RESEND_FAILED, _("Send every failed copy again")),
+        ]
+    )
+    mails = forms.TypedMultipleChoiceField(coerce=int, required=False)  # ids: see clean_mails
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        help_text=_(
+            "Kept with each message: for example, what the mail server's log or the recipient said."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason: it is kept with each message.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is taken: the service settles only the letter's own copies still uncertain or
+        # failed, so a copy settled by someone else meanwhile is simply left as it is.
+        self.fields["mails"].valid_value = lambda value: str(value).isdigit()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in self.ON_SELECTED and not data.get("mails"):
+            self.add_error("mails", _("Tick the copies this is about."))
+        return data

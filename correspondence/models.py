@@ -1,22 +1,21 @@
 """Letters to forum members: the record of what was written, to whom, with what enclosures.
 
 Correspondence has its own app because a letter is not a meeting record: it has recipients,
-enclosures, a restricted-sharing note and (later) one delivery per recipient.
+enclosures and a restricted-sharing note. Each recipient's copy is a row of the outbox
+(outbox.models.OutgoingMail, kind "letter"), which holds its sending state.
 """
 
 import os
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from directory.models import Forum, Language, Organisation, Person, VersionedModel
+from directory.models import Forum, Organisation, Person, VersionedModel
 from wrc import access
 
 
@@ -224,101 +223,3 @@ class Enclosure(models.Model):
 
     def __str__(self):
         return self.title
-
-
-class DeliveryQuerySet(models.QuerySet):
-    def pending(self):
-        """Not yet finished: waiting for a worker, or being sent right now."""
-        return self.filter(status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
-
-    def status_counts(self) -> dict:
-        """Number of deliveries per status, every status present (zero when none)."""
-        counts = dict.fromkeys(Delivery.Status.values, 0)
-        rows = self.order_by().values_list("status").annotate(n=models.Count("pk"))
-        counts.update(dict(rows))
-        return counts
-
-
-class Delivery(models.Model):
-    """One letter to one recipient (or to a cc organisation's main contact): claimed before it
-    is handed to the mail server.
-
-    The status moves queued → sending (committed before SMTP) → sent or failed. A delivery left in
-    "sending" by a worker that died is marked uncertain by the sweeper, for a person to confirm or
-    resend: the mail server may already have accepted it, so it is never re-sent silently.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        UNCERTAIN = "uncertain", _("Uncertain")
-
-    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="deliveries")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="letter_deliveries")
-    # Set when the person receives the letter as the main contact of an organisation on its cc
-    # list rather than as a recipient: their copy says so.
-    copy_to = models.ForeignKey(
-        Organisation,
-        verbose_name=_("copy to"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="letter_copies",
-    )
-    # The address and language the letter goes to, fixed when it was queued.
-    email = models.EmailField(_("email"))
-    language = models.CharField(_("language"), max_length=2, choices=Language)
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    reason = models.TextField(_("reason"), blank=True)
-    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
-    # When the task that will send it was last put on the broker (or is due to run, for a retry
-    # with backoff); the sweeper re-queues deliveries whose task has not run long after this.
-    enqueued_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Who confirmed an uncertain delivery as sent"),
-    )
-
-    objects = DeliveryQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["letter", "person__full_name", "pk"]
-        verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
-        constraints = [
-            models.UniqueConstraint(fields=["letter", "person"], name="one_delivery_per_recipient"),
-        ]
-        indexes = [
-            # The sweeper (correspondence.sending.deliveries_sweep) scans only unfinished work.
-            models.Index(
-                fields=["status", "enqueued_at"],
-                name="delivery_pending",
-                condition=Q(status__in=["queued", "sending"]),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.letter.reference} → {self.person}"
-
-    @property
-    def is_cc(self) -> bool:
-        return self.copy_to_id is not None
-
-    @property
-    def message_id(self) -> str:
-        """The Message-ID of the latest attempt, to look an uncertain one up in the mail logs."""
-        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-        queued = int(self.queued_at.timestamp() * 1000)  # a resend is queued anew: a new ID
-        return (
-            f"<letter-{self.letter_id}.delivery-{self.pk}.queued-{queued}"
-            f".attempt-{self.attempts}@{domain}>"
-        )

@@ -1,56 +1,42 @@
-"""Sending a letter: one delivery per recipient, each claimed before it reaches the mail server.
+"""Sending a letter: one outgoing message per recipient, through the outbox.
 
 Each organisation on the letter's cc list gets one copy too, through its main contact, marked
 as a copy; a person who is also a recipient gets the letter once, as a recipient.
 
-The rules that make a letter arrive exactly once:
-- a delivery is claimed (queued → sending) in its own committed update before SMTP, and marked
-  sent right after; a duplicate task finds nothing to claim and does nothing;
-- only errors where the mail server cannot have accepted the message are retried (a refused
-  connection, a 4xx reply); a 5xx reply fails the delivery with the server's reason;
-- anything ambiguous (the connection dropped mid-message, the worker died) leaves the delivery
-  "uncertain" for the secretariat to confirm or resend: it is never re-sent silently.
+Every copy is a row of the outbox (outbox.models.OutgoingMail, kind "letter", key
+"letter:<letter>:person:<person>"), which claims it before the mail server sees it, retries only
+what cannot have arrived, and leaves anything ambiguous "uncertain" for a person to settle
+(outbox/services.py holds those rules). This module decides who receives the letter, refuses a
+letter that cannot go as it is, and marks the letter sent once none of its copies is pending.
 """
 
-import logging
-import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from correspondence.emails import letter_message
-from correspondence.models import CarbonCopy, Delivery, Letter
+from correspondence.emails import letter_subject
+from correspondence.models import CarbonCopy, Letter
 from directory.contacts import main_contacts
 from directory.models import Membership, Organisation, Person
+from outbox import services as outbox
+from outbox.models import OutgoingMail
 
-logger = logging.getLogger(__name__)
-
-Status = Delivery.Status
-
-# Enqueued in batches so that a sweep over a very large backlog stays bounded.
-SWEEP_BATCH = 5000
+Status = OutgoingMail.Status
+KIND = OutgoingMail.Kind.LETTER
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one delivery attempt; ``retry_in`` seconds when it is to be tried again."""
-
-    status: str
-    retry_in: float | None = None
+def letter_mails(letter: Letter | int):
+    """The outbox rows of a letter: one per recipient and cc copy."""
+    letter_id = letter if isinstance(letter, int) else letter.pk
+    return OutgoingMail.objects.filter(kind=KIND, letter_id=letter_id)
 
 
-@dataclass(frozen=True)
-class SweepResult:
-    uncertain: int
-    requeued: int
-    letters_finished: int
+def letter_mail_key(letter_id: int, person_id: int) -> str:
+    return f"letter:{letter_id}:person:{person_id}"
 
 
 # Recipients ---------------------------------------------------------------------------------
@@ -104,7 +90,7 @@ def letter_cc_contacts(*, letter: Letter) -> list[CopyContact]:
     return result
 
 
-# Starting, resending and confirming ---------------------------------------------------------
+# Refusing what cannot be sent ---------------------------------------------------------------
 
 
 class SendProblem(str):
@@ -171,15 +157,32 @@ def _refusals(letter: Letter) -> list[str]:
                 "Standards require every letter to say that correspondence in Welsh is welcome."
             )
         )
+    # The subject is an email header, which cannot carry a line break (the outbox would refuse
+    # every copy): say so here, where it can still be corrected.
+    if any(char in letter.subject_en for char in "\r\n"):
+        problems.append(_("Put the subject in English on one line: it contains a line break."))
+    if any(char in letter.subject_cy for char in "\r\n"):
+        problems.append(_("Put the subject in Welsh on one line: it contains a line break."))
     return problems
 
 
-def letter_send(*, letter: Letter) -> int:
-    """Queue one delivery per recipient with an email address and hand them to the worker.
+@dataclass
+class Queued:
+    """What sending a letter did: ``count`` copies queued; ``dispatched`` is False when the
+    broker could not take them (they wait in the outbox for the sweeper), None until the
+    transaction that queued them has committed."""
 
-    Each cc organisation's main contact gets a delivery marked as a copy, unless they are a
-    recipient already. Returns the number of deliveries queued. Sending twice (a double click,
-    two tabs) is refused: only a draft can be sent (an archived letter never is).
+    count: int
+    dispatched: bool | None = None
+
+
+def letter_send(*, letter: Letter) -> Queued:
+    """Queue one outgoing message per recipient with an email address and hand them to the
+    worker once committed.
+
+    Each cc organisation's main contact gets a copy marked as such, unless they are a recipient
+    already. Sending twice (a double click, two tabs) is refused: only a draft can be sent (an
+    archived letter never is), and the outbox keys make each copy unique anyway.
     """
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -200,238 +203,92 @@ def letter_send(*, letter: Letter) -> int:
             for contact in letter_cc_contacts(letter=letter)
             if contact.person is not None and contact.person.pk not in addressed
         ]
-        now = timezone.now()
-        deliveries = [_queued(letter, person, None, now) for person in people]
-        deliveries += [_queued(letter, c.person, c.organisation, now) for c in copies]
-        Delivery.objects.bulk_create(
-            deliveries,
-            ignore_conflicts=True,  # the unique (letter, person) constraint already holds them
-            batch_size=500,
-        )
-        letter.status, letter.sent_at = Letter.Status.SENDING, now
-        letter.version += 1  # the row is locked: a draft form still open refuses to save over it
-        letter.save(update_fields=["status", "sent_at", "version"])
-        _dispatch_on_commit(letter.pk)
-    return len(deliveries)
+        mails = [_mail(letter, person, None) for person in people]
+        mails += [_mail(letter, c.person, c.organisation) for c in copies]
+        ids = outbox.queue_many(mails)
+        letter.status, letter.sent_at = Letter.Status.SENDING, timezone.now()
+        # save() raises the version under the row lock: a draft form still open refuses to
+        # save over the letter now.
+        letter.save(update_fields=["status", "sent_at"])
+        queued = Queued(count=len(mails))
+        transaction.on_commit(lambda: _dispatch(queued, ids))
+    return queued
 
 
-def _queued(letter: Letter, person: Person, copy_to: Organisation | None, now) -> Delivery:
-    return Delivery(
-        letter=letter,
+def _dispatch(queued: Queued, ids: list[int]) -> None:
+    queued.dispatched = outbox.dispatch(ids)
+
+
+def _mail(letter: Letter, person: Person, copy_to: Organisation | None) -> OutgoingMail:
+    language = person.preferred_language
+    return OutgoingMail(
+        kind=KIND,
+        key=letter_mail_key(letter.pk, person.pk),
+        forum_id=letter.forum_id,
         person=person,
-        copy_to=copy_to,
         email=person.email,
-        language=person.preferred_language,
-        queued_at=now,
-        enqueued_at=now,
+        language=language,
+        subject=letter_subject(letter=letter, preferred=language)[:300],
+        letter=letter,
+        payload={"copy_to": copy_to.pk if copy_to else None},
     )
 
 
-def letter_resend_failed(*, letter: Letter) -> int:
-    """Queue again only the deliveries that failed; returns how many."""
-    return _requeue(letter=letter, deliveries=letter.deliveries.filter(status=Status.FAILED))
+# Settling by hand -------------------------------------------------------------------------------
 
 
-def delivery_resend(*, delivery: Delivery) -> bool:
-    """Queue an uncertain delivery again: someone has checked it did not arrive."""
-    return bool(
-        _requeue(
-            letter=delivery.letter,
-            deliveries=Delivery.objects.filter(pk=delivery.pk, status=Status.UNCERTAIN),
-        )
-    )
+def letter_confirm_sent(*, letter: Letter, mails, user, reason: str) -> int:
+    """Record uncertain copies of the letter as arrived, with who said so and why."""
+    return outbox.confirm_sent(_of_letter(letter, mails), user=user, reason=reason)
 
 
-def delivery_confirm_sent(*, delivery: Delivery, confirmed_by) -> bool:
-    """Record that an uncertain delivery did arrive (checked with the recipient or mail logs)."""
-    changed = Delivery.objects.filter(pk=delivery.pk, status=Status.UNCERTAIN).update(
-        status=Status.SENT, confirmed_by=confirmed_by, sent_at=timezone.now()
-    )
-    letter_finish_if_done(letter_id=delivery.letter_id)
-    return bool(changed)
-
-
-def _requeue(*, letter: Letter, deliveries) -> int:
+def letter_resend(*, letter: Letter, mails, user, reason: str) -> int:
+    """Queue again copies that failed or are uncertain (someone has checked they did not
+    arrive); the letter is being sent again until they are done. Returns how many."""
     with transaction.atomic():
-        now = timezone.now()
-        count = deliveries.update(
-            status=Status.QUEUED,
-            attempts=0,
-            reason="",
-            queued_at=now,
-            enqueued_at=now,
-            claimed_at=None,
-        )
+        count = outbox.resend(_of_letter(letter, mails), user=user, reason=reason)
         if count:
-            Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.SENDING)
-            _dispatch_on_commit(letter.pk)
+            Letter.objects.filter(pk=letter.pk).update(
+                status=Letter.Status.SENDING, version=F("version") + 1
+            )
     return count
 
 
-def _dispatch_on_commit(letter_id: int) -> None:
-    from correspondence.tasks import dispatch_letter
-
-    transaction.on_commit(lambda: dispatch_letter.delay(letter_id))
-
-
-def letter_enqueue(*, letter_id: int) -> int:
-    """Put one task per queued delivery of the letter on the broker (the worker fans out)."""
-    ids = list(
-        Delivery.objects.filter(letter_id=letter_id, status=Status.QUEUED).values_list(
-            "pk", flat=True
-        )
-    )
-    return _enqueue(ids)
+def letter_resend_failed(*, letter: Letter, user, reason: str) -> int:
+    """Queue again only the copies that failed; returns how many."""
+    failed = letter_mails(letter).filter(status=Status.FAILED)
+    return letter_resend(letter=letter, mails=failed, user=user, reason=reason)
 
 
-def _enqueue(ids: list[int]) -> int:
-    from correspondence.tasks import send_letter_delivery
-
-    Delivery.objects.filter(pk__in=ids, status=Status.QUEUED).update(enqueued_at=timezone.now())
-    for delivery_id in ids:
-        send_letter_delivery.delay(delivery_id)
-    return len(ids)
+def _of_letter(letter: Letter, mails):
+    """Only this letter's rows, whatever ids a form posted."""
+    return letter_mails(letter).filter(pk__in=mails.values("pk"))
 
 
-# One delivery ---------------------------------------------------------------------------------
+# When the last copy is done --------------------------------------------------------------------
 
 
-def delivery_send(*, delivery_id: int) -> Outcome | None:
-    """Send one delivery if it is still queued; None if another task has it or it is done."""
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Status.QUEUED).update(
-        status=Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return None
-    delivery = Delivery.objects.select_related("letter", "person", "copy_to").get(pk=delivery_id)
-    try:
-        message = letter_message(delivery=delivery)
-    except Exception as error:  # nothing has reached the mail server: safe to report as failed
-        logger.exception("Letter delivery %s could not be composed", delivery_id)
-        return _finish(
-            delivery,
-            Status.FAILED,
-            _("The letter could not be composed: %(error)s") % {"error": error},
-        )
-    connection = get_connection(fail_silently=False)
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as error:
-        # The message was not handed over: retrying cannot duplicate it.
-        return _after_refusal(delivery, error)
-    try:
-        connection.send_messages([message])
-    except (
-        smtplib.SMTPRecipientsRefused,
-        smtplib.SMTPSenderRefused,
-        smtplib.SMTPDataError,
-    ) as error:
-        return _after_refusal(delivery, error)
-    except Exception as error:  # the server may or may not have taken it: a person must check
-        logger.warning("Letter delivery %s ended uncertain: %r", delivery_id, error)
-        return _finish(
-            delivery,
-            Status.UNCERTAIN,
-            _("Interrupted while sending (%(error)s): check before resending.")
-            % {"error": _describe(error)},
-        )
-    finally:
-        _close_quietly(connection)
-    return _finish(delivery, Status.SENT, "")
-
-
-def _after_refusal(delivery: Delivery, error: Exception) -> Outcome:
-    code, reason = smtp_reply(error)
-    if code is not None and code >= 500:
-        return _finish(delivery, Status.FAILED, reason)
-    if delivery.attempts >= settings.LETTER_MAX_ATTEMPTS:
-        return _finish(
-            delivery,
-            Status.FAILED,
-            _("Gave up after %(n)s attempts: %(reason)s")
-            % {"n": delivery.attempts, "reason": reason},
-        )
-    delay = settings.LETTER_RETRY_BASE_SECONDS * 2 ** (delivery.attempts - 1)
-    Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
-        status=Status.QUEUED, reason=reason, enqueued_at=timezone.now() + timedelta(seconds=delay)
-    )
-    return Outcome(Status.QUEUED, retry_in=delay)
-
-
-def smtp_reply(error: Exception) -> tuple[int | None, str]:
-    """The SMTP reply code (None for a network error) and a reason a person can read."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
-        code, text = next(iter(error.recipients.values()))
-        return code, f"{code} {_decode(text)}"
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code, f"{error.smtp_code} {_decode(error.smtp_error)}"
-    return None, _describe(error)
-
-
-def _decode(text) -> str:
-    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-
-
-def _describe(error: Exception) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-
-
-def _finish(delivery: Delivery, status: str, reason: str) -> Outcome:
-    fields = {"status": status, "reason": reason}
-    if status == Status.SENT:
-        fields["sent_at"] = timezone.now()
-    Delivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(**fields)
-    letter_finish_if_done(letter_id=delivery.letter_id)
-    return Outcome(status)
-
-
-def _close_quietly(connection) -> None:
-    try:
-        connection.close()
-    except Exception:  # the message is already accounted for; a failed QUIT changes nothing
-        logger.debug("Closing the mail connection failed", exc_info=True)
+def letters_finished(mails: list[OutgoingMail]) -> None:
+    """The outbox's finisher for letter rows: mark each of their letters sent once nothing of
+    it is waiting or being sent."""
+    for letter_id in {mail.letter_id for mail in mails if mail.letter_id}:
+        letter_finish_if_done(letter_id=letter_id)
 
 
 def letter_finish_if_done(*, letter_id: int) -> bool:
-    """Mark a letter sent once none of its deliveries is waiting or being sent."""
-    # A read first: on all but the last delivery it ends here, without taking a write lock.
-    if Delivery.objects.pending().filter(letter_id=letter_id).exists():
+    """Mark a letter sent once none of its copies is waiting or being sent."""
+    # A read first: on all but the last copy it ends here, without taking a write lock.
+    if letter_mails(letter_id).pending().exists():
         return False
-    pending = Delivery.objects.pending().filter(letter=OuterRef("pk"))
+    return letter_mark_sent(letter_id=letter_id)
+
+
+def letter_mark_sent(*, letter_id: int) -> bool:
+    """Mark a letter being sent as sent, in one conditional update that does nothing while a
+    copy of it is still waiting or being sent."""
+    pending = OutgoingMail.objects.pending().filter(kind=KIND, letter=OuterRef("pk"))
     return bool(
         Letter.objects.filter(pk=letter_id, status=Letter.Status.SENDING)
         .filter(~Exists(pending))
         .update(status=Letter.Status.SENT)
     )
-
-
-# The sweeper -----------------------------------------------------------------------------------
-
-
-def deliveries_sweep(
-    *, now=None, sending_timeout: timedelta | None = None, queue_stale: timedelta | None = None
-) -> SweepResult:
-    """Recover from lost tasks and dead workers; run periodically by beat.
-
-    Broker redelivery after a killed worker is not relied on: a queued delivery whose task has
-    not run long after it was enqueued gets a new task (a duplicate task is harmless), and a
-    delivery stuck in "sending" becomes uncertain.
-    """
-    now = now or timezone.now()
-    if sending_timeout is None:
-        sending_timeout = timedelta(seconds=settings.LETTER_SENDING_TIMEOUT_SECONDS)
-    if queue_stale is None:
-        queue_stale = timedelta(seconds=settings.LETTER_QUEUE_STALE_SECONDS)
-    uncertain = Delivery.objects.filter(
-        status=Status.SENDING, claimed_at__lte=now - sending_timeout
-    ).update(
-        status=Status.UNCERTAIN,
-        reason=_("The worker stopped while sending: the mail server may have accepted it."),
-    )
-    stale = Delivery.objects.filter(status=Status.QUEUED, enqueued_at__lte=now - queue_stale)
-    requeued = _enqueue(list(stale.values_list("pk", flat=True)[:SWEEP_BATCH]))
-    finished = sum(
-        letter_finish_if_done(letter_id=pk)
-        for pk in Letter.objects.filter(status=Letter.Status.SENDING).values_list("pk", flat=True)
-    )
-    return SweepResult(uncertain=uncertain, requeued=requeued, letters_finished=finished)

@@ -6,6 +6,7 @@ Sending lives in correspondence.sending.
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import CarbonCopy, Enclosure, Letter
 from directory.models import Organisation
@@ -113,4 +114,31 @@ def enclosure_remove(*, enclosure: Enclosure) -> None:
     file = enclosure.file
     enclosure.delete()
     if file:
+        file.storage.delete(file.name)
+
+
+def letter_delete_refusal(letter: Letter) -> str | None:
+    """Why ``letter`` may not be deleted, or None for a draft, which may be."""
+    if letter.status == Letter.Status.DRAFT:
+        return None
+    return str(
+        _(
+            "A letter that has left the drafts cannot be deleted: it is the record of what the "
+            "forum was told, and its sending record says who received it and when."
+        )
+    )
+
+
+def letter_delete_draft(*, letter: Letter) -> None:
+    """Delete a draft with its cc list and enclosures, and the enclosures' files from storage.
+    Refuses (ValueError) anything but a draft: see ``letter_delete_refusal``."""
+    if reason := letter_delete_refusal(letter):
+        raise ValueError(reason)
+    files = [enclosure.file for enclosure in letter.enclosures.all() if enclosure.file]
+    with transaction.atomic():
+        # Conditional, so a draft sent meanwhile is never deleted.
+        deleted, _rows = Letter.objects.filter(pk=letter.pk, status=Letter.Status.DRAFT).delete()
+        if not deleted:
+            raise ValueError(letter_delete_refusal(Letter(status=Letter.Status.SENT)))
+    for file in files:
         file.storage.delete(file.name)

@@ -17,15 +17,6 @@ urlpatterns = [
     path("drafts/<int:pk>/send/", views.send, name="draft_send"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.outbox_letter, name="outbox_letter"),
-    path("outbox/<int:pk>/resend-failed/", views.resend_failed, name="outbox_resend_failed"),
-    path(
-        "outbox/<int:pk>/deliveries/<int:delivery_pk>/confirm/",
-        views.delivery_confirm,
-        name="delivery_confirm",
-    ),
-    path(
-        "outbox/<int:pk>/deliveries/<int:delivery_pk>/resend/",
-        views.delivery_resend,
-        name="delivery_resend",
-    ),
+    # Resending failed copies, and recording uncertain ones as arrived or sending them again.
+    path("outbox/<int:pk>/settle/", views.outbox_settle, name="outbox_settle"),
 ]

@@ -7,6 +7,8 @@ from django_filters.views import FilterView
 
 from correspondence.filters import LetterFilter
 from correspondence.models import Enclosure, Letter
+from correspondence.services import letter_delete_refusal
+from wrc import access
 from wrc.access import RoleRequiredMixin, has_any_role, require
 from wrc.lib.sorting import SortableListMixin
 
@@ -39,6 +41,16 @@ class LetterDetailView(RoleRequiredMixin, DetailView):
             Letter.objects.visible_to(self.request.user)
             .select_related("forum", "sender")
             .prefetch_related("cc", "enclosures", "recipient_people", "recipient_organisations")
+        )
+
+    def get_context_data(self, **kwargs):
+        user, letter = self.request.user, self.object
+        can_manage = access.can_manage_forum(user, letter.forum_id)
+        return super().get_context_data(
+            can_write_from=access.is_staff_role(user),
+            can_manage=can_manage,
+            delete_refusal=letter_delete_refusal(letter) if can_manage else None,
+            **kwargs,
         )
 
 

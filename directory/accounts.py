@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -29,6 +28,9 @@ from django.utils.translation import gettext as _
 
 from directory import audit
 from directory.models import AccountInvitation, Membership, Person
+from outbox import services as outbox
+from outbox.email import Composed, MessageRefused
+from outbox.models import OutgoingMail
 from wrc import access
 
 TEMPLATE = "directory/email/invitation"
@@ -44,8 +46,12 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 
     def _make_hash_value(self, user, timestamp):
         latest = (
-            AccountInvitation.objects.filter(person__user=user).values_list("pk", "sent_at").first()
+            AccountInvitation.objects.filter(person__user=user)
+            .values_list("pk", "sent_at", "person__email")
+            .first()
         )
+        # The directory's address is signed too: correcting a mistyped address cancels a link
+        # that went to the wrong mailbox.
         return f"{super()._make_hash_value(user, timestamp)}{latest}"
 
     def check_token(self, user, token):
@@ -138,17 +144,54 @@ def _check_invitable(person: Person) -> None:
 def account_invite(*, person: Person, invited_by, request=None) -> AccountInvitation:
     """Create the person's account if they have none and email them a link to choose its
     password. Inviting again sends a new link and cancels the earlier one. ``request`` gives
-    the audit record the inviter's address."""
+    the audit record the inviter's address.
+
+    The email goes through the outbox but is sent while the request waits, as Django sends
+    password reset links: the page then says whether it went. Raises AccountError when it did
+    not (it stays on the outbox page with the reason; the next invitation is a new link).
+    """
     _check_invitable(person)
     with transaction.atomic():
-        user = person.user or _account_create(person)
+        if person.user is None:
+            _account_create(person)
         invitation = AccountInvitation.objects.create(person=person, invited_by=invited_by)
-    # Sent while the request waits, as Django sends password reset links: the page then says
-    # whether it went. A failure raises; the next invitation is a new link.
-    invitation_email_build(invitation=invitation, user=user).send()
+        mail_id = outbox.queue(
+            OutgoingMail(
+                kind=OutgoingMail.Kind.ACCOUNT_INVITATION,
+                key=f"account-invitation:{invitation.pk}",
+                person=person,
+                email=person.email,
+                language=person.preferred_language,
+                subject=_invitation_subject(person)[:300],
+                # The builder makes the link when it sends: no sign-in link is ever stored.
+                payload={"invitation": invitation.pk},
+            )
+        )
     audit.record(audit.Kind.INVITATION_SENT, actor=invited_by, subject=person, request=request)
     logger.info("Person %s invited by user %s", person.pk, invited_by.pk)
+    _send_now(mail_id, _("The invitation could not be sent"))
     return invitation
+
+
+def _send_now(mail_id: int | None, failed: str) -> None:
+    """Send one account email in this request; AccountError saying why when it did not go."""
+    outcome = outbox.send(mail_id=mail_id) if mail_id is not None else None
+    if outcome is None or outcome.status == OutgoingMail.Status.SENT:
+        return
+    reason = OutgoingMail.objects.values_list("reason", flat=True).get(pk=mail_id)
+    if outcome.retry_in is not None:
+        # The mail server asked to try later: the worker does, with the outbox's backoff.
+        from outbox.tasks import send_outgoing_mail
+
+        try:
+            send_outgoing_mail.apply_async((mail_id,), countdown=outcome.retry_in)
+        except Exception:  # the broker is down: the outbox's sweeper hands it over later
+            logger.warning("The broker could not take outgoing mail %s", mail_id, exc_info=True)
+        raise AccountError(
+            _("%(failed)s yet (%(reason)s): it is queued and will be tried again.")
+            % {"failed": failed, "reason": reason}
+        )
+    raise AccountError(_("%(failed)s: %(reason)s") % {"failed": failed, "reason": reason})
 
 
 def invitation_link(user) -> str:
@@ -162,26 +205,117 @@ def invitation_link(user) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def invitation_email_build(*, invitation: AccountInvitation, user) -> EmailMultiAlternatives:
-    """The invitation email, in the person's preferred language."""
-    person = invitation.person
+def _invitation_context(person: Person, user=None) -> dict:
+    return {
+        "name": person.full_name,
+        "username": user.get_username() if user else "",
+        "forum_name": settings.FORUM_NAME,
+        "days": settings.INVITATION_TIMEOUT_SECONDS // (24 * 60 * 60),
+        "language": person.preferred_language,
+    }
+
+
+def _invitation_subject(person: Person) -> str:
     with translation.override(person.preferred_language):
-        context = {
-            "name": person.full_name,
-            "username": user.get_username(),
-            "forum_name": settings.FORUM_NAME,
-            "link": invitation_link(user),
-            "days": settings.INVITATION_TIMEOUT_SECONDS // (24 * 60 * 60),
-            "language": person.preferred_language,
-        }
-        message = EmailMultiAlternatives(
-            subject=render_to_string(f"{TEMPLATE}_subject.txt", context).strip(),
-            body=render_to_string(f"{TEMPLATE}.txt", context),
-            to=[person.email],
-            headers={"Content-Language": person.preferred_language},
+        context = _invitation_context(person)
+        return " ".join(render_to_string(f"{TEMPLATE}_subject.txt", context).split())
+
+
+def invitation_build(mail: OutgoingMail) -> Composed:
+    """The outbox's builder for an account invitation, in the person's language.
+
+    The link is made now, from the account as it is: it carries the latest invitation, so a
+    message queued for an earlier one is refused rather than sent with a link that cannot work.
+    """
+    invitation = AccountInvitation.objects.select_related("person__user").get(
+        pk=mail.payload["invitation"]
+    )
+    person, user = invitation.person, invitation.person.user
+    latest = person.account_invitations.values_list("pk", flat=True).first()
+    if user is None or latest != invitation.pk:
+        raise MessageRefused(_("A later invitation replaces this one."))
+    if person.email.strip().lower() != mail.email.strip().lower():
+        # The link would work for the new address: it must not go to the one corrected.
+        raise MessageRefused(_("The person's email address has changed since: invite them again."))
+    with translation.override(mail.language):
+        context = {**_invitation_context(person, user), "link": invitation_link(user)}
+        return Composed(
+            subject=" ".join(render_to_string(f"{TEMPLATE}_subject.txt", context).split()),
+            text=render_to_string(f"{TEMPLATE}.txt", context),
+            html=render_to_string(f"{TEMPLATE}.html", context),
         )
-        message.attach_alternative(render_to_string(f"{TEMPLATE}.html", context), "text/html")
-    return message
+
+
+# Password reset ----------------------------------------------------------------------------
+
+RESET_TEMPLATE = "registration/email/password_reset"
+
+
+def password_reset_send(*, user, email: str = "") -> None:
+    """Email ``user`` a link to choose a new password, through the outbox and the worker.
+    Nothing is raised: the reset page says the same whatever happened, and a failure is on the
+    outbox page with its reason.
+
+    Only the account's id is stored. The link is Django's reset token, made by the builder when
+    it sends, so no working link sits in the database: the token signs the account's password
+    hash, last sign-in and the time, all of which the builder has at send time.
+
+    One request a minute per account is sent: asking again and again for someone else's
+    address would otherwise fill their mailbox (the key is the same within the minute).
+    """
+    person = getattr(user, "person", None)
+    # The directory entry holds the address the secretariat keeps up to date; the account's
+    # own field keeps the one it was invited at, which may be a mailbox the person has left.
+    email = (person.email if person else "") or email
+    if not email:
+        return
+    language = person.preferred_language if person else (translation.get_language() or "en")[:2]
+    language = language if language in ("en", "cy") else "en"
+    minute = timezone.now().strftime("%Y%m%dT%H%M")
+    with translation.override(language):
+        subject = " ".join(
+            render_to_string(
+                f"{RESET_TEMPLATE}_subject.txt", {"forum_name": settings.FORUM_NAME}
+            ).split()
+        )
+    mail_id = outbox.queue(
+        OutgoingMail(
+            kind=OutgoingMail.Kind.PASSWORD_RESET,
+            key=f"password-reset:user:{user.pk}:{minute}",
+            person=person,
+            email=email,
+            language=language,
+            subject=subject[:300],
+            payload={"user": user.pk},
+        )
+    )
+    if mail_id is not None:
+        # The worker sends it, not this request: a request for an address with an account
+        # must take as long as one for an address without, or the time would tell them apart.
+        outbox.dispatch_on_commit([mail_id])
+
+
+def password_reset_build(mail: OutgoingMail) -> Composed:
+    """The outbox's builder for a reset link, in the account holder's language."""
+    from django.contrib.auth.tokens import default_token_generator
+
+    user = get_user_model().objects.filter(pk=mail.payload["user"]).first()
+    if user is None or not user.is_active or not user.has_usable_password():
+        raise MessageRefused(_("The account can no longer reset its password."))
+    context = {
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "forum_name": settings.FORUM_NAME,
+        "language": mail.language,
+    }
+    with translation.override(mail.language):
+        return Composed(
+            subject=" ".join(render_to_string(f"{RESET_TEMPLATE}_subject.txt", context).split()),
+            text=render_to_string(f"{RESET_TEMPLATE}.txt", context),
+            html=render_to_string(f"{RESET_TEMPLATE}.html", context),
+        )
 
 
 def invitation_accepted(*, user) -> None:

@@ -12,7 +12,13 @@ from directory.models import (
     OwnerRole,
     Person,
 )
-from wrc.admin import OfficialAdmin, OfficialHistoryAdmin, OfficialOnlyMixin, OfficialTabularInline
+from wrc.admin import (
+    ArchivingAdminMixin,
+    OfficialAdmin,
+    OfficialHistoryAdmin,
+    OfficialOnlyMixin,
+    OfficialTabularInline,
+)
 
 
 class AliasInline(OfficialTabularInline):
@@ -20,8 +26,8 @@ class AliasInline(OfficialTabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(OfficialHistoryAdmin):
-    list_display = ["name", "short_name", "kind", "parent"]
+class OrganisationAdmin(ArchivingAdminMixin, OfficialHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "parent", "archived_at"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name", "aliases__alias"]
     list_select_related = ["parent"]
@@ -39,8 +45,15 @@ class OrganisationAliasAdmin(OfficialAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(OfficialHistoryAdmin):
-    list_display = ["full_name", "organisation", "email", "preferred_language", "user"]
+class PersonAdmin(ArchivingAdminMixin, OfficialHistoryAdmin):
+    list_display = [
+        "full_name",
+        "organisation",
+        "email",
+        "preferred_language",
+        "user",
+        "archived_at",
+    ]
     list_filter = ["preferred_language", "is_organisation_contact"]
     search_fields = ["full_name", "email", "organisation__name"]
     list_select_related = ["organisation", "user"]

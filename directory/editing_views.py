@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import CreateView, FormView
 
 from directory import merge
 from directory.forms import OrganisationForm, OrganisationMergeForm, PersonForm
 from directory.models import Organisation, Person
 from wrc import access
+from wrc.archiving import ArchiveView, counted
 from wrc.editing import VersionedFormMixin, VersionedUpdateView
 
 FORM_TEMPLATE = "directory/edit/form.html"
@@ -156,3 +158,99 @@ class OrganisationMergeView(OfficialsOnlyMixin, PageMixin, FormView):
         return HttpResponseRedirect(
             reverse("directory:organisation_detail", args=[self.survivor.slug])
         )
+
+
+class OrganisationArchiveView(ArchiveView):
+    model = Organisation
+    extra_context = {"record_kind": _("Organisation")}
+
+    def affects(self):
+        organisation = self.object
+        people = organisation.people.count()
+        members = organisation.memberships.current().count()
+        leads = organisation.plan_lead_links.count()
+        letters = organisation.letters_received.count() + organisation.letters_cc.count()
+        actions = organisation.owned_actions.count()
+        attendance = organisation.attendance.count()
+        return counted(
+            [
+                (people, ngettext("%(count)s person", "%(count)s people", people)),
+                (
+                    members,
+                    ngettext(
+                        "%(count)s current forum membership",
+                        "%(count)s current forum memberships",
+                        members,
+                    ),
+                ),
+                (
+                    leads,
+                    ngettext(
+                        "%(count)s delivery plan action it leads",
+                        "%(count)s delivery plan actions it leads",
+                        leads,
+                    ),
+                ),
+                (letters, ngettext("%(count)s letter", "%(count)s letters", letters)),
+                (
+                    actions,
+                    ngettext("%(count)s action it owns", "%(count)s actions it owns", actions),
+                ),
+                (
+                    attendance,
+                    ngettext(
+                        "%(count)s attendance record", "%(count)s attendance records", attendance
+                    ),
+                ),
+            ]
+        )
+
+
+class OrganisationRestoreView(OrganisationArchiveView):
+    restore = True
+
+
+class PersonArchiveView(ArchiveView):
+    model = Person
+    extra_context = {"record_kind": _("Person")}
+
+    def affects(self):
+        person = self.object
+        members = person.memberships.current().count()
+        actions = person.owned_actions.count()
+        attendance = person.attendance.count()
+        letters = person.letters_received.count()
+        return counted(
+            [
+                (
+                    members,
+                    ngettext(
+                        "%(count)s current forum membership",
+                        "%(count)s current forum memberships",
+                        members,
+                    ),
+                ),
+                (
+                    actions,
+                    ngettext("%(count)s action they own", "%(count)s actions they own", actions),
+                ),
+                (
+                    attendance,
+                    ngettext(
+                        "%(count)s attendance record", "%(count)s attendance records", attendance
+                    ),
+                ),
+                (
+                    letters,
+                    ngettext(
+                        "%(count)s letter addressed to them",
+                        "%(count)s letters addressed to them",
+                        letters,
+                    ),
+                ),
+            ]
+        )
+
+
+class PersonRestoreView(PersonArchiveView):
+    restore = True

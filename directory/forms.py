@@ -73,7 +73,7 @@ class OrganisationForm(VersionedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        parents = Organisation.objects.order_by("name")
+        parents = Organisation.objects.for_choice(self.instance.parent_id).order_by("name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
             self.fields["other_names"].initial = "\n".join(self.alias_list(self.instance))
@@ -179,7 +179,9 @@ class PersonForm(VersionedModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.forum = Forum.default()
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["organisation"].queryset = Organisation.objects.for_choice(
+            self.instance.organisation_id
+        ).order_by("name")
         if user is not None:
             # People are shared between forums, their memberships and roles are not: the
             # secretariat of another forum may not make anyone (themselves) a member here.
@@ -274,6 +276,7 @@ class OrganisationMergeForm(forms.Form):
     def __init__(self, *args, survivor: Organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.survivor = survivor
+        # An archived duplicate may still be merged in: merging keeps every link it has.
         self.fields["duplicate"].queryset = Organisation.objects.exclude(pk=survivor.pk).order_by(
             "name"
         )

@@ -65,8 +65,13 @@ class MembershipForm(forms.ModelForm):
     def __init__(self, *args, forum, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.forum = forum
-        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
-        self.fields["person"].queryset = Person.objects.order_by("full_name")
+        instance = self.instance
+        self.fields["organisation"].queryset = Organisation.objects.for_choice(
+            instance.organisation_id
+        ).order_by("name")
+        self.fields["person"].queryset = Person.objects.for_choice(instance.person_id).order_by(
+            "full_name"
+        )
         self.fields["organisation"].empty_label = _("No organisation")
         self.fields["person"].empty_label = _("No person")
         self.fields["joined_on"].initial = timezone.localdate

@@ -65,6 +65,7 @@ class ForumDetailView(DetailView):
             next_meeting=self.next_meeting(),
             open_action_count=ActionItem.objects.visible_to(user)
             .filter(meeting__forum=forum)
+            .active()
             .open()
             .count(),
             current_memberships=current,
@@ -78,14 +79,12 @@ class ForumDetailView(DetailView):
         )
 
     def next_meeting(self):
-        # Members are invited to meetings still to come even while their notes are a draft.
-        return (
-            Meeting.objects.diary_visible_to(self.request.user)
-            .filter(forum=self.object)
-            .upcoming()
-            .order_by("starts_at")
-            .first()
-        )
+        # The home page's rule: members are told when their forum meets next even while the
+        # notes are a draft; whether its page opens is the meeting's own visibility.
+        meeting = Meeting.objects.next_of_forums([self.object]).first()
+        if meeting is not None:
+            meeting.page_open = meeting.is_visible_to(self.request.user)
+        return meeting
 
     def memberships(self):
         """Current memberships, and the others (ended, or not begun yet): history is kept."""

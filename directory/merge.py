@@ -86,6 +86,7 @@ def organisation_merge(
             moved, dropped = move_links(model, fk, survivor, duplicate, merged_by)
             result.moved[link_label(model, fk)] = moved
             result.already_linked[link_label(model, fk)] = dropped
+        result.moved[COPY_TO_LABEL] = move_copy_to(survivor, duplicate)
         survivor.refresh_from_db()
         fill_blanks(survivor, duplicate)
         duplicate.delete()
@@ -125,6 +126,21 @@ def move_links(model, fk, survivor, duplicate, merged_by):
     if model is Organisation:
         break_parent_cycle(survivor, duplicate)
     return len(keep), len(clashing)
+
+
+COPY_TO_LABEL = "outbox.OutgoingMail.payload.copy_to"
+
+
+def move_copy_to(survivor, duplicate) -> int:
+    """A letter's copy to a cc organisation names it in the outbox row's payload (an id, not a
+    foreign key, so ``organisation_links`` does not see it): point those at the survivor."""
+    from outbox.models import OutgoingMail
+
+    rows = list(lock_rows(OutgoingMail.objects.filter(payload__copy_to=duplicate.pk)))
+    for row in rows:
+        row.payload = {**row.payload, "copy_to": survivor.pk}
+    OutgoingMail.objects.bulk_update(rows, ["payload"])
+    return len(rows)
 
 
 def unique_groups(model, fk):

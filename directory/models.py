@@ -91,7 +91,63 @@ class VersionedModel(models.Model):
             return super().save(*args, **kwargs)
 
 
-class OrganisationQuerySet(models.QuerySet):
+class ArchivableQuerySet(models.QuerySet):
+    def active(self):
+        """Not archived: what lists, choices and counts show by default."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+    def for_choice(self, *keep):
+        """What a form offers: the records not archived, and ``keep`` (the values the records
+        being edited already hold: records, ids, or a values queryset of ids, which stays a
+        subquery), so an edit never drops a link to an archived record."""
+        kept = Q()
+        for value in keep:
+            if isinstance(value, models.QuerySet):
+                kept |= Q(pk__in=value)
+            elif value:
+                kept |= Q(pk=getattr(value, "pk", value))
+        return self.filter(Q(archived_at__isnull=True) | kept)
+
+
+class ArchivableModel(models.Model):
+    """A record that others point at is archived, never deleted: it leaves lists and choices,
+    and its page, its links (actions, attendance, letters, plan leads) and its history stay.
+    The same pattern as ``actions.models.ActionItem.archive``."""
+
+    archived_at = models.DateTimeField(
+        _("archived"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Removed from lists and choices; its page, links and history are kept."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
+    def archive(self):
+        """Take the record off every list. A versioned record's version rises, so forms
+        opened before refuse to save over it."""
+        self.archived_at = timezone.now()
+        self.save(update_fields=self._archive_fields())
+
+    def restore(self):
+        self.archived_at = None
+        self.save(update_fields=self._archive_fields())
+
+    def _archive_fields(self):
+        names = {field.name for field in self._meta.concrete_fields}
+        return ["archived_at", *(["updated_at"] if "updated_at" in names else [])]
+
+
+class OrganisationQuerySet(ArchivableQuerySet):
     def resolve(self, name: str):
         """The organisation that ``name`` means: by name, short name or alias; None if unknown."""
         key = normalise_name(name)
@@ -103,7 +159,7 @@ class OrganisationQuerySet(models.QuerySet):
         return found
 
 
-class Organisation(VersionedModel):
+class Organisation(ArchivableModel, VersionedModel):
     class Kind(models.TextChoices):
         GOVERNMENT = "government", _("Government")
         GOVERNMENT_TEAM = "government_team", _("Government team")
@@ -181,7 +237,11 @@ def new_calendar_token():
     return secrets.token_urlsafe(32)
 
 
-class Person(VersionedModel):
+class PersonQuerySet(ArchivableQuerySet):
+    pass
+
+
+class Person(ArchivableModel, VersionedModel):
     full_name = models.CharField(_("name"), max_length=200)
     honorific = models.CharField(
         _("post-nominals"),
@@ -221,6 +281,8 @@ class Person(VersionedModel):
         max_length=64, unique=True, default=new_calendar_token, editable=False
     )
     history = HistoricalRecords(excluded_fields=["calendar_token"])
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["full_name"]
@@ -481,6 +543,7 @@ class AuditEvent(models.Model):
         TWO_FACTOR_OFF = "two_factor_off", _("Two-step sign-in turned off")
         CONTACTS_EXPORTED = "contacts_exported", _("Contacts exported")
         LETTER_SENT = "letter_sent", _("Letter sent")
+        OUTBOX_SETTLED = "outbox_settled", _("Outgoing messages settled by hand")
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     kind = models.CharField(_("what"), max_length=32, choices=Kind.choices)

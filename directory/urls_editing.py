@@ -19,6 +19,18 @@ urlpatterns = [
         views.OrganisationMergeView.as_view(),
         name="organisation_merge",
     ),
+    path(
+        "organisations/<slug:slug>/archive/",
+        views.OrganisationArchiveView.as_view(),
+        name="organisation_archive",
+    ),
+    path(
+        "organisations/<slug:slug>/restore/",
+        views.OrganisationRestoreView.as_view(),
+        name="organisation_restore",
+    ),
     path("add/person/", views.PersonCreateView.as_view(), name="person_add"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person_edit"),
+    path("people/<int:pk>/archive/", views.PersonArchiveView.as_view(), name="person_archive"),
+    path("people/<int:pk>/restore/", views.PersonRestoreView.as_view(), name="person_restore"),
 ]

@@ -11,10 +11,11 @@ from hatecrime.models import DeliveryPlan, PlanAction
 from meetings.models import Meeting
 from wrc import access
 from wrc.access import RoleRequiredMixin
+from wrc.archiving import ArchivedListMixin, ArchiveLinksMixin
 from wrc.lib.sorting import SortableListMixin
 
 
-class OrganisationListView(RoleRequiredMixin, SortableListMixin, FilterView):
+class OrganisationListView(RoleRequiredMixin, ArchivedListMixin, SortableListMixin, FilterView):
     template_name = "directory/organisation_list.html"
     context_object_name = "organisations"
     paginate_by = 50
@@ -25,18 +26,26 @@ class OrganisationListView(RoleRequiredMixin, SortableListMixin, FilterView):
 
     def get_queryset(self):
         return self.sorted(
-            Organisation.objects.annotate(
-                led_count=Count("plan_lead_links", distinct=True)
-            ).select_related("parent")
+            self.active_or_archived(Organisation.objects)
+            .annotate(led_count=Count("plan_lead_links", distinct=True))
+            .select_related("parent")
         )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_add=access.is_staff_role(self.request.user), **kwargs)
 
 
 OWNED_ACTIONS_PAGE_SIZE = 25
 
 
-class OrganisationDetailView(RoleRequiredMixin, DetailView):
+class OrganisationDetailView(RoleRequiredMixin, ArchiveLinksMixin, DetailView):
     template_name = "directory/organisation_detail.html"
     context_object_name = "organisation"
+    archive_url_name = "directory:organisation_archive"
+    restore_url_name = "directory:organisation_restore"
+
+    def url_args(self):
+        return [self.object.slug]
 
     def get_queryset(self):
         return Organisation.objects.select_related("parent").prefetch_related("aliases", "teams")
@@ -57,6 +66,8 @@ class OrganisationDetailView(RoleRequiredMixin, DetailView):
                 .select_related("meeting__forum"),
                 OWNED_ACTIONS_PAGE_SIZE,
             ).get_page(self.request.GET.get("page")),
+            "can_edit": access.is_staff_role(user),
+            "can_merge": access.is_official(user) and not organisation.is_archived,
             "meetings_attended": Meeting.objects.visible_to(user)
             .filter(attendance__organisation=organisation)
             .select_related("forum")
@@ -72,7 +83,7 @@ class ContactDetailsRequiredMixin(RoleRequiredMixin):
     role_check = staticmethod(access.can_see_contact_details)
 
 
-class PersonListView(ContactDetailsRequiredMixin, SortableListMixin, FilterView):
+class PersonListView(ContactDetailsRequiredMixin, ArchivedListMixin, SortableListMixin, FilterView):
     template_name = "directory/person_list.html"
     context_object_name = "people"
     paginate_by = 50
@@ -82,12 +93,17 @@ class PersonListView(ContactDetailsRequiredMixin, SortableListMixin, FilterView)
     default_sort = "name"
 
     def get_queryset(self):
-        return self.sorted(Person.objects.select_related("organisation"))
+        return self.sorted(self.active_or_archived(Person.objects).select_related("organisation"))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_add=access.is_staff_role(self.request.user), **kwargs)
 
 
-class PersonDetailView(ContactDetailsRequiredMixin, DetailView):
+class PersonDetailView(ContactDetailsRequiredMixin, ArchiveLinksMixin, DetailView):
     template_name = "directory/person_detail.html"
     context_object_name = "person"
+    archive_url_name = "directory:person_archive"
+    restore_url_name = "directory:person_restore"
 
     def get_queryset(self):
         return Person.objects.select_related("organisation", "user").prefetch_related(
@@ -100,8 +116,12 @@ class PersonDetailView(ContactDetailsRequiredMixin, DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        person = self.object
+        person, user = self.object, self.request.user
         return super().get_context_data(
+            can_edit=access.is_staff_role(user),
+            can_reset_two_factor=access.is_official(user)
+            and person.user_id is not None
+            and person.user_id != user.pk,
             account=accounts.account_state(person),
             can_manage_account=accounts.can_manage_account(self.request.user, person),
             **kwargs,

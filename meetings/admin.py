@@ -3,6 +3,7 @@ from django.contrib import admin
 from actions.models import ActionItem
 from meetings.models import AgendaItem, Attendance, Meeting
 from wrc.admin import (
+    ArchivingAdminMixin,
     OfficialAdmin,
     OfficialHistoryAdmin,
     OfficialStackedInline,
@@ -33,11 +34,20 @@ class ActionInline(OfficialTabularInline):
     model = ActionItem
     fields = ["number", "text", "owner_text", "deadline_text", "due_date", "status"]
     show_change_link = True
+    # An action is archived from its page ("Remove this action"), never deleted with its notes.
+    can_delete = False
 
 
 @admin.register(Meeting)
-class MeetingAdmin(OfficialHistoryAdmin):
-    list_display = ["__str__", "starts_at", "status", "notes_status", "online_platform"]
+class MeetingAdmin(ArchivingAdminMixin, OfficialHistoryAdmin):
+    list_display = [
+        "__str__",
+        "starts_at",
+        "status",
+        "notes_status",
+        "online_platform",
+        "archived_at",
+    ]
     list_filter = ["status", "notes_status", "forum"]
     search_fields = ["title", "venue", "items__title"]
     date_hierarchy = "starts_at"

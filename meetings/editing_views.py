@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import CreateView
 
@@ -22,7 +23,9 @@ from meetings import services
 from meetings.forms import AgendaFormSet, AttendanceFormSet, MeetingForm, MeetingLockForm
 from meetings.models import Meeting
 from wrc import access
+from wrc.archiving import ArchiveView, counted
 from wrc.editing import StaleEditError, VersionedFormMixin, VersionedUpdateView
+from wrc.lib.numbering import next_number_after
 
 STEPS = (
     ("meetings:edit", _("Details")),
@@ -162,6 +165,10 @@ class MeetingStepView(StaffOnlyMixin, View):
         lock_ok = lock is None or lock.is_valid()
         if not (lock_ok and formset.is_valid()):
             return self.render(lock, formset)
+        if self.deletions(formset) and "confirm_delete" not in request.POST:
+            # Rows ticked for removal go only once the page has said what goes with them; the
+            # page comes back with every change still in it and a button that confirms.
+            return self.render(lock, formset)
         try:
             with transaction.atomic():
                 claim_meeting(lock)
@@ -184,10 +191,23 @@ class MeetingStepView(StaffOnlyMixin, View):
             **kwargs,
         }
 
+    def deletions(self, formset) -> list[str]:
+        """What removing the rows ticked in ``formset`` deletes, a sentence each."""
+        if not formset.is_bound or not formset.is_valid():
+            return []
+        return [self.describe_deletion(form.instance) for form in formset.deleted_forms]
+
+    def describe_deletion(self, row) -> str:
+        return str(row)
+
     def render(self, lock, formset):
         has_errors = bool((lock is not None and lock.errors) or not formset_ok(formset))
         context = self.get_context_data(
-            form=lock, formset=formset, formsets=[formset], has_errors=has_errors
+            form=lock,
+            formset=formset,
+            formsets=[formset],
+            has_errors=has_errors,
+            deletions=[] if has_errors else self.deletions(formset),
         )
         return render(self.request, self.template_name, context)
 
@@ -216,15 +236,29 @@ class AgendaView(MeetingStepView):
     def get_formset(self, data=None):
         return AgendaFormSet(data, instance=self.meeting, prefix="items")
 
+    def describe_deletion(self, item):
+        actions = item.actions.active().count()
+        if not actions:
+            return _("Item %(number)s, “%(title)s”, and its discussion.") % {
+                "number": item.number,
+                "title": item.title,
+            }
+        return ngettext(
+            "Item %(number)s, “%(title)s”, and its discussion. Its %(count)s action stays, "
+            "under no item.",
+            "Item %(number)s, “%(title)s”, and its discussion. Its %(count)s actions stay, "
+            "under no item.",
+            actions,
+        ) % {"number": item.number, "title": item.title, "count": actions}
+
     def save_formset(self, formset):
         saved = formset.save(commit=False)
         for item in formset.deleted_objects:
             item.delete()
-        top = max((item.number for item in self.meeting.items.all()), default=0)
+        number = next_number_after(item.number for item in self.meeting.items.all())
         for item in saved:
             if item.pk is None:
-                top += 1
-                item.number = top
+                item.number, number = number, number + 1
             item.save()
         services.agenda_renumber(self.meeting, list(self.meeting.items.order_by("number", "pk")))
         return self.apply_move()
@@ -256,15 +290,17 @@ class AttendanceView(MeetingStepView):
     def get_formset(self, data=None):
         return AttendanceFormSet(data, instance=self.meeting, prefix="attendance")
 
+    def describe_deletion(self, row):
+        return _("The attendance row “%(row)s”.") % {"row": row.as_written or row.name}
+
     def save_formset(self, formset):
         saved = formset.save(commit=False)
         for row in formset.deleted_objects:
             row.delete()
-        top = max((row.order for row in self.meeting.attendance.all()), default=0)
+        order = next_number_after(row.order for row in self.meeting.attendance.all())
         for row in saved:
             if row.pk is None:
-                top += 1
-                row.order = top
+                row.order, order = order, order + 1
             row.save()
         if "copy_previous" not in self.request.POST:
             return {}
@@ -340,3 +376,41 @@ class PreviousActionsView(MeetingStepView):
                 status__in=ActionItem.OPEN_STATUSES
             )
         return super().get_context_data(previous=self.previous, closed_actions=closed, **kwargs)
+
+
+class MeetingArchiveView(ArchiveView):
+    """Officials archive a meeting entered by mistake or twice, rather than delete it with its
+    actions, attendance and notes."""
+
+    model = Meeting
+    extra_context = {"record_kind": _("Meeting")}
+
+    def get_queryset(self):
+        return super().get_queryset().visible_to(self.request.user).select_related("forum")
+
+    def affects(self):
+        meeting = self.object
+        actions = meeting.actions.active().count()
+        items = meeting.items.count()
+        attendance = meeting.attendance.count()
+        return counted(
+            [
+                (actions, ngettext("%(count)s action", "%(count)s actions", actions)),
+                (items, ngettext("%(count)s agenda item", "%(count)s agenda items", items)),
+                (
+                    attendance,
+                    ngettext(
+                        "%(count)s attendance record", "%(count)s attendance records", attendance
+                    ),
+                ),
+            ]
+        )
+
+    def after(self):
+        # The meeting no longer follows (or again follows) the one before it: "before the
+        # next meeting" actions take the date of the meeting that now comes next.
+        refresh_next_meeting_due_dates(self.object.forum)
+
+
+class MeetingRestoreView(MeetingArchiveView):
+    restore = True

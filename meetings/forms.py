@@ -267,10 +267,22 @@ class AttendanceForm(forms.ModelForm):
 
 class BaseAttendanceFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
-        people = Person.objects.select_related("organisation").order_by("full_name")
+        # Archived people and organisations are offered only where a row already names them.
+        meeting = kwargs.get("instance")
+        rows = (
+            Attendance.objects.filter(meeting=meeting)
+            if meeting is not None and meeting.pk
+            else Attendance.objects.none()
+        )
+        people = (
+            Person.objects.for_choice(rows.values("person"))
+            .select_related("organisation")
+            .order_by("full_name")
+        )
+        organisations = Organisation.objects.for_choice(rows.values("organisation"))
         choices = {
             "people": [(person.pk, owner_label(person)) for person in people],
-            "organisations": list(Organisation.objects.order_by("name").values_list("pk", "name")),
+            "organisations": list(organisations.order_by("name").values_list("pk", "name")),
         }
         queryset = Attendance.objects.order_by("status", "order", "pk")
         super().__init__(*args, queryset=queryset, form_kwargs=choices, **kwargs)

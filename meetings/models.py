@@ -3,16 +3,34 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from directory.models import Forum, Organisation, Person, VersionedModel
+from directory.models import (
+    ArchivableModel,
+    ArchivableQuerySet,
+    Forum,
+    Organisation,
+    Person,
+    VersionedModel,
+)
 from search.vectors import search_vector_field
 from wrc import access
+from wrc.lib.dates import long_date
 
 
-class MeetingQuerySet(models.QuerySet):
+def still_to_come(now=None) -> Q:
+    """The one rule for a meeting still to come at ``now`` (the home page, the forum page, the
+    diary, "the next meeting" everywhere): it starts at or after ``now``; or, when the notes
+    gave only its date (stored at midnight, ``time_recorded`` off), it falls on ``now``'s day
+    or later, so it does not drop off at the midnight that begins its own day."""
+    now = now or timezone.now()
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Q(starts_at__gte=now) | Q(time_recorded=False, starts_at__gte=start_of_day)
+
+
+class MeetingQuerySet(ArchivableQuerySet):
     def visible_to(self, user):
         """Officials see every meeting; the secretariat every meeting of their forums; members
         the approved notes of the forums they belong to."""
@@ -36,15 +54,29 @@ class MeetingQuerySet(models.QuerySet):
         if scope.every_forum:
             return self
         now = now or timezone.now()
-        upcoming = Q(starts_at__gte=now, status=Meeting.Status.PLANNED, forum_id__in=scope.member)
+        upcoming = still_to_come(now) & Q(status=Meeting.Status.PLANNED, forum_id__in=scope.member)
         return self.filter(Q(pk__in=self.visible_to(user).values("pk")) | upcoming)
 
+    def not_cancelled(self):
+        """The meetings that count when meetings follow one another ("the next meeting", "the
+        previous meeting"): neither cancelled nor archived."""
+        return self.active().exclude(status=Meeting.Status.CANCELLED)
+
     def upcoming(self, now=None):
-        now = now or timezone.now()
-        return self.filter(starts_at__gte=now).exclude(status=Meeting.Status.CANCELLED)
+        return self.not_cancelled().filter(still_to_come(now))
+
+    def next_of_forums(self, forums, now=None):
+        """The next meeting of each of ``forums`` (Forums or ids) among these, in one query."""
+        first = (
+            self.upcoming(now)
+            .filter(forum=models.OuterRef("forum"))
+            .order_by("starts_at", "pk")
+            .values("pk")[:1]
+        )
+        return self.filter(forum__in=forums, pk=models.Subquery(first)).order_by("starts_at")
 
 
-class Meeting(VersionedModel):
+class Meeting(ArchivableModel, VersionedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
@@ -99,8 +131,8 @@ class Meeting(VersionedModel):
 
     def __str__(self):
         # The date only: never the stored midnight of a meeting whose time was not recorded.
-        # dateformat, not strftime, so that the month is in the reader's language.
-        return f"{self.title or self.forum.name} – {dateformat.format(self.local_date, 'j F Y')}"
+        # The product's date format, in the reader's language (wrc.lib.dates).
+        return f"{self.title or self.forum.name} – {long_date(self.local_date)}"
 
     @property
     def local_date(self):
@@ -109,6 +141,18 @@ class Meeting(VersionedModel):
 
     def get_absolute_url(self):
         return reverse("meetings:detail", args=[self.pk])
+
+    def is_visible_to(self, user) -> bool:
+        """``MeetingQuerySet.visible_to`` for this one meeting, without a query: whether its
+        page opens for ``user`` (everyone invited knows when it is; not all may read it)."""
+        scope = access.forum_scope(user)
+        if scope.every_forum or self.forum_id in scope.staff:
+            return True
+        return (
+            self.forum_id in scope.member
+            and self.notes_status == Meeting.NotesStatus.APPROVED
+            and self.status != Meeting.Status.CANCELLED
+        )
 
     @property
     def where(self):
@@ -120,16 +164,16 @@ class Meeting(VersionedModel):
 
     def previous(self):
         return (
-            Meeting.objects.filter(forum=self.forum, starts_at__lt=self.starts_at)
-            .exclude(status=Meeting.Status.CANCELLED)
+            Meeting.objects.not_cancelled()
+            .filter(forum=self.forum, starts_at__lt=self.starts_at)
             .order_by("-starts_at")
             .first()
         )
 
     def next(self):
         return (
-            Meeting.objects.filter(forum=self.forum, starts_at__gt=self.starts_at)
-            .exclude(status=Meeting.Status.CANCELLED)
+            Meeting.objects.not_cancelled()
+            .filter(forum=self.forum, starts_at__gt=self.starts_at)
             .order_by("starts_at")
             .first()
         )

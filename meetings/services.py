@@ -2,11 +2,11 @@
 bringing forward the actions of the meeting before."""
 
 from django.db import transaction
-from django.db.models import Max
 
 from actions.models import ActionItem
 from actions.services import refresh_next_meeting_due_dates
 from meetings.models import AgendaItem, Attendance, Meeting
+from wrc.lib.numbering import next_number
 
 PREVIOUS_ACTIONS_TITLE = "Actions from the last meeting"
 PREVIOUS_ACTIONS_TITLE_CY = "Camau gweithredu o’r cyfarfod diwethaf"
@@ -62,7 +62,7 @@ def agenda_renumber(meeting: Meeting, ordered: list[AgendaItem]) -> None:
     moving = [item for position, item in enumerate(ordered, 1) if item.number != position]
     if not moving:
         return
-    parking = (meeting.items.aggregate(top=Max("number"))["top"] or 0) + 1
+    parking = next_number(meeting.items.all())
     for offset, item in enumerate(moving):
         AgendaItem.objects.filter(pk=item.pk).update(number=parking + offset)
     for position, item in enumerate(ordered, 1):
@@ -101,7 +101,7 @@ def attendance_copy_from_previous(meeting: Meeting) -> int:
     if previous is None:
         return 0
     present = {attendance_key(row) for row in meeting.attendance.all()}
-    order = (meeting.attendance.aggregate(top=Max("order"))["top"] or 0) + 1
+    order = next_number(meeting.attendance.all(), "order")
     added = []
     for row in previous.attendance.order_by("status", "order", "pk"):
         if attendance_key(row) in present:

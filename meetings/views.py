@@ -10,11 +10,13 @@ from actions.models import ActionItem
 from meetings import services
 from meetings.filters import MeetingFilter
 from meetings.models import AgendaItem, Attendance, Meeting
+from wrc import access
 from wrc.access import RoleRequiredMixin
+from wrc.archiving import ArchivedListMixin, ArchiveLinksMixin
 from wrc.lib.sorting import SortableListMixin
 
 
-class MeetingListView(RoleRequiredMixin, SortableListMixin, FilterView):
+class MeetingListView(RoleRequiredMixin, ArchivedListMixin, SortableListMixin, FilterView):
     template_name = "meetings/meeting_list.html"
     context_object_name = "meetings"
     paginate_by = 25
@@ -32,7 +34,7 @@ class MeetingListView(RoleRequiredMixin, SortableListMixin, FilterView):
     def get_queryset(self):
         # Counts for the "28 attended, 7 actions" line of each row, in the one list query.
         return self.sorted(
-            Meeting.objects.visible_to(self.request.user)
+            self.active_or_archived(Meeting.objects.visible_to(self.request.user))
             .select_related("forum")
             .annotate(
                 present_count=count_per_meeting(Attendance, status=Attendance.Status.PRESENT),
@@ -40,6 +42,9 @@ class MeetingListView(RoleRequiredMixin, SortableListMixin, FilterView):
                 item_count=count_per_meeting(AgendaItem),
             )
         )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_add=access.is_staff_role(self.request.user), **kwargs)
 
 
 def count_per_meeting(model, **conditions):
@@ -99,9 +104,11 @@ def attendance_sections(rows) -> dict[str, AttendanceSection]:
     return sections
 
 
-class MeetingDetailView(RoleRequiredMixin, DetailView):
+class MeetingDetailView(RoleRequiredMixin, ArchiveLinksMixin, DetailView):
     template_name = "meetings/meeting_detail.html"
     context_object_name = "meeting"
+    archive_url_name = "meetings:archive"
+    restore_url_name = "meetings:restore"
 
     def get_queryset(self):
         # Serves the notes layout: attendance table, items with their "Action:" lines and the
@@ -140,5 +147,6 @@ class MeetingDetailView(RoleRequiredMixin, DetailView):
             absent=sections[Attendance.Status.ABSENT],
             previous_actions=previous_actions,
             notes_languages=NOTES_LANGUAGES,
+            can_edit=access.can_manage_forum(self.request.user, self.object.forum_id),
             **kwargs,
         )

@@ -15,9 +15,16 @@ Kind = OutgoingMail.Kind
 
 BUILDERS = {
     Kind.NOTIFICATION: "outbox.builders.notification_build",
+    Kind.REMINDER: "reminders.emails.reminder_build",
+    Kind.LETTER: "correspondence.emails.letter_build",
+    Kind.DIARY_INVITATION: "calendars.services.invitation_build",
+    Kind.ACCOUNT_INVITATION: "directory.accounts.invitation_build",
+    Kind.PASSWORD_RESET: "directory.accounts.password_reset_build",
 }
 
-FINISHERS: dict[str, str] = {}
+FINISHERS: dict[str, str] = {
+    Kind.LETTER: "correspondence.sending.letters_finished",
+}
 
 
 def build(mail: OutgoingMail):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from reminders.models import ReminderClaim, SweepRun
 from wrc.admin import OfficialAdmin
@@ -6,14 +7,20 @@ from wrc.admin import OfficialAdmin
 
 @admin.register(ReminderClaim)
 class ReminderClaimAdmin(OfficialAdmin):
-    """The ledger, read-only: a claim still "being sent" long after its run is an email whose
-    fate is unknown (the worker died), for the secretariat to check with the recipient."""
+    """The ledger, read-only: which reminders were owed to whom, and the email that carries
+    each. Whether that email arrived is on the outbox page (its row), where a failed or
+    uncertain one is resent or confirmed."""
 
-    list_display = ["kind", "subject_key", "occasion", "recipient", "status", "claimed_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["subject_key", "recipient__full_name", "sent_to"]
-    list_select_related = ["recipient"]
+    list_display = ["kind", "subject_key", "occasion", "recipient", "mail_status", "claimed_at"]
+    list_filter = ["kind", "mail__status"]
+    search_fields = ["subject_key", "recipient__full_name", "mail__email"]
+    list_select_related = ["recipient", "mail"]
     date_hierarchy = "occasion"
+    raw_id_fields = ["recipient", "action", "mail"]
+
+    @admin.display(description=_("email"), ordering="mail__status")
+    def mail_status(self, claim):
+        return claim.mail.get_status_display()
 
     def has_add_permission(self, request, *args):
         return False

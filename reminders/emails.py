@@ -1,19 +1,23 @@
 """The one builder of reminder emails: subject, plain text and HTML in the recipient's language.
 
-Called with the recipient's language already active (``translation.override``), so every string
-and every date below comes out in English or Welsh.
+The outbox calls ``reminder_build`` with the queued row when it sends it; the email is rendered
+then, from the reminders the row carries (reminders.services.mail_reminder), with the
+recipient's language active (``translation.override``), so every string and every date below
+comes out in English or Welsh. There is no page where a person chooses which reminders they
+receive, so the email carries no List-Unsubscribe link.
 """
 
 from collections import defaultdict
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from actions.models import due_soon_days
+from outbox.email import Composed, MessageRefused
 from reminders.models import ReminderKind
 
 TEMPLATE = "reminders/email/reminder"
@@ -63,7 +67,7 @@ def long_date(day):
 @lru_cache(maxsize=2048)
 def _long_date(day, language):
     # A sweep formats the same few hundred dates thousands of times.
-    return formats.date_format(day, "j F Y")
+    return formats.date_format(day, "DATE_FORMAT")  # the product's format: wrc/formats
 
 
 def _buckets(plan, reminder, claims):
@@ -102,7 +106,7 @@ def _section_title(name, ids, plan):
         if all(plan.actions[pk].due == plan.today for pk in ids):
             return _("Due today")
         return _("Due before the next working day")
-    days = settings.REMINDERS["DUE_SOON_DAYS"]
+    days = due_soon_days()
     return {
         "overdue": _("Overdue"),
         "due_soon": _("Due in the next %(days)s days") % {"days": days},
@@ -127,7 +131,7 @@ def _line(action, plan, links, with_owner=False):
     }
 
 
-def _subject(plan, reminder, claims):
+def reminder_subject(plan, reminder, claims):
     """The most pressing reason for the email, after the forum's name: someone in two forums
     tells their emails apart."""
     forum = plan.forums.get(reminder.forum_id)
@@ -148,7 +152,7 @@ def _reason(plan, reminder, claims):
             "date": long_date(plan.next_meeting_of(reminder.forum_id)[1])
         }
     if top == ReminderKind.DUE_TODAY:
-        due = min(plan.actions[c.action_id].due for c in claims if c.kind == top)
+        due = min(c.occasion for c in claims if c.kind == top)  # the due date it was for
         return _("Reminder: actions due on %(date)s") % {"date": long_date(due)}
     return {
         ReminderKind.OVERDUE_DIGEST: _("Your overdue actions"),
@@ -197,8 +201,8 @@ def _secretariat_summary(plan, reminder, links) -> list[dict]:
     return sections
 
 
-def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternatives:
-    """One email to one person with every reminder this sweep won for them."""
+def reminder_compose(*, plan, reminder, claims, links) -> Composed:
+    """One email to one person with every reminder ``claims`` holds for them."""
     sections = reminder_sections(plan, reminder, claims)
     kinds = {claim.kind for claim in claims}
     forum = plan.forums.get(reminder.forum_id)
@@ -222,11 +226,28 @@ def reminder_email_build(*, plan, reminder, claims, links) -> EmailMultiAlternat
         ),
         "my_actions_url": links.my_actions,
     }
-    message = EmailMultiAlternatives(
-        subject=_subject(plan, reminder, claims),
-        body=render_to_string(f"{TEMPLATE}.txt", context),
-        to=[reminder.recipient.email],
-        headers={"Content-Language": translation.get_language()},
+    return Composed(
+        subject=reminder_subject(plan, reminder, claims),
+        text=render_to_string(f"{TEMPLATE}.txt", context),
+        html=render_to_string(f"{TEMPLATE}.html", context),
     )
-    message.attach_alternative(render_to_string(f"{TEMPLATE}.html", context), "text/html")
-    return message
+
+
+def reminder_build(mail) -> Composed:
+    """The outbox's builder for kind "reminder": the email of one queued row, in its language."""
+    from reminders.services import mail_reminder
+
+    covered = mail_reminder(mail)
+    if not covered.claims:
+        raise MessageRefused(_("The reminders this email carried no longer exist."))
+    with translation.override(mail.language):
+        links = _links(translation.get_language(), settings.SITE_URL)
+        return reminder_compose(
+            plan=covered.plan, reminder=covered.reminder, claims=covered.claims, links=links
+        )
+
+
+@lru_cache(maxsize=8)
+def _links(language, site_url) -> Links:
+    # A worker sends thousands of reminders with the same few links.
+    return Links()

@@ -1,12 +1,10 @@
-import datetime
-
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem
 from directory.models import Person
+from outbox.models import OutgoingMail
 
 
 class ReminderKind(models.TextChoices):
@@ -19,23 +17,13 @@ class ReminderKind(models.TextChoices):
     SECRETARIAT_SUMMARY = "secretariat_summary", _("Weekly summary for the secretariat")
 
 
-class ReminderClaimQuerySet(models.QuerySet):
-    def uncertain(self, now=None, stale_after=datetime.timedelta(hours=1)):
-        """Claims whose worker died between claiming and recording the send: the email may or
-        may not have left, so they are shown to the secretariat and never re-sent silently."""
-        now = now or timezone.now()
-        return self.filter(status=ReminderClaim.Status.CLAIMED, claimed_at__lt=now - stale_after)
-
-
 class ReminderClaim(models.Model):
-    """One reminder owed to one person: inserted and committed before the email is sent, marked
-    sent after. The unique constraint is what makes a reminder go out at most once, whatever
-    number of workers or re-runs reach it."""
+    """One reminder owed to one person, and the email that carries it.
 
-    class Status(models.TextChoices):
-        CLAIMED = "claimed", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+    The ledger of what was owed and covered: the unique constraint is what makes a reminder go
+    out at most once, whatever number of workers, re-runs or days reach it. Whether the email
+    arrived is the outbox's to know (``mail``): a claim holds no sending state of its own. Each
+    claim is written in the same transaction as its email's OutgoingMail row."""
 
     # "action:<pk>" for per-action reminders, "meeting:<pk>" or "digest:<name>" otherwise.
     subject_key = models.CharField(max_length=40)
@@ -48,14 +36,14 @@ class ReminderClaim(models.Model):
     action = models.ForeignKey(
         ActionItem, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.CLAIMED)
-    claim_token = models.UUIDField(editable=False)
-    claimed_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    sent_to = models.EmailField(blank=True)
-    failure_reason = models.TextField(blank=True)
-
-    objects = ReminderClaimQuerySet.as_manager()
+    # The email that carries this reminder; a delivery record is never removed from under it.
+    mail = models.ForeignKey(
+        OutgoingMail,
+        verbose_name=_("email"),
+        on_delete=models.PROTECT,
+        related_name="reminder_claims",
+    )
+    claimed_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     class Meta:
         ordering = ["-claimed_at"]
@@ -72,13 +60,6 @@ class ReminderClaim(models.Model):
             models.Index(fields=["occasion"], name="reminder_claim_occasion"),
             # reminder_plan_build loads who was told of which action.
             models.Index(fields=["kind", "action"], name="reminder_claim_kind_action"),
-            models.Index(fields=["claim_token"], name="reminder_claim_token"),
-            # ReminderClaimQuerySet.uncertain: the few claims still in flight.
-            models.Index(
-                fields=["claimed_at"],
-                condition=Q(status="claimed"),
-                name="reminder_claim_in_flight",
-            ),
         ]
 
     def __str__(self):

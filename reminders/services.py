@@ -1,11 +1,12 @@
-"""Deadline reminders: who is owed which reminder today, claimed once, sent in one email each.
+"""Deadline reminders: who is owed which reminder today, recorded once, queued as one email each.
 
 A sweep has two steps. ``reminder_plan_build`` reads the open actions, the people who own them
 and the ledger of reminders already given, and works out every reminder that is due and not yet
-recorded. ``reminder_plan_deliver`` then, person by person, claims those reminders by inserting
-ledger rows (committed before anything is sent), and emails only what it won. Whatever another
-worker or an earlier run already claimed is skipped, so re-runs and overlapping workers send
-nothing twice, and a run after missed days catches up:
+recorded. ``reminder_plan_queue`` then records those reminders in the ledger (``ReminderClaim``)
+and queues each person's email as one row of the outbox, both in one transaction, and hands the
+rows to the worker once it has committed. Whatever another worker or an earlier run already
+recorded is skipped, so re-runs and overlapping workers queue nothing twice, and a run after
+missed days catches up:
 
 - a new action: told once per (action, person) on the next sweep, also to a new owner or holder;
 - 7 days before and on the due day: see ``_action_kinds``; keyed on the due date, so a moved
@@ -20,34 +21,45 @@ none, "before the next meeting" is the next meeting of the action's own forum, a
 about one forum (someone owning actions in two forums gets one email for each). The secretariat's
 summary of a forum lists that forum's open actions, and goes to that forum's secretariat only.
 
-A worker that dies between claiming and recording leaves its claims "being sent": the email may
-have gone, so it is never re-sent silently (``ReminderClaim.objects.uncertain()``, the admin).
+Sending is the outbox's (outbox.services): it claims each email before the mail server sees it,
+retries a deferral (4xx), fails a refusal (5xx) with the server's reason, and leaves "uncertain"
+what may have arrived (the line dropped after the message, the worker died mid-send); its
+sweeper looks after rows that are stuck or whose task was lost. The ledger only says which
+reminders an email covers: its claims point at the email's OutgoingMail row, and hold no sending
+state of their own. A claim stays in the ledger whatever happens to its email, so a later sweep
+never plans that reminder again: the reminders of an email that failed for good (a refused
+address) or ended uncertain stay with that email, on the outbox page, where the secretariat
+resends it (the same email, rebuilt from the same claims) or confirms it arrived. They are
+never re-sent behind the secretariat's back.
 
-The sweep makes the same number of queries however many actions a person owns: everything is
-read in a fixed number of queries up front, and each person costs one claim, one read of what
-was won and one update after sending.
+The email is built when it is sent (``reminders.emails.reminder_build``), in the recipient's
+language, from the claims and the ids in the row's payload (``mail_reminder``).
+
+The sweep makes the same number of queries however many actions or people there are:
+everything is read in a fixed number of queries up front, and the emails and claims are
+written in batches.
 """
 
 import datetime
 import logging
-import smtplib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ActionItem
+from actions.models import ActionItem, due_soon_days
 from directory.models import Forum, Membership, MembershipRole, OwnerRole, Person
 from meetings.models import Meeting
+from outbox import services as outbox
+from outbox.models import OutgoingMail
 from reminders import calendar
-from reminders.emails import Links, reminder_email_build
+from reminders.emails import reminder_subject
 from reminders.models import ReminderClaim, ReminderKind, SweepRun
 from wrc import access
 
@@ -136,9 +148,12 @@ class ReminderPlan:
 
 @dataclass
 class SweepResult:
-    sent: int = 0
-    failed: int = 0
-    released: int = 0  # transient failures: the claim was given back for the next run
+    queued: int = 0  # emails queued in the outbox by this run
+    reminders: int = 0  # reminders those emails carry
+    # False when the worker could not be told (the rows stay queued and the outbox's sweeper
+    # hands them over); None when the caller's transaction has not committed yet.
+    dispatched: bool | None = True
+    mail_ids: list[int] = field(default_factory=list)
 
 
 def reminder_settings() -> dict:
@@ -156,14 +171,15 @@ def _forums():
     return forums, first
 
 
-def _meetings(today, forums):
+def _meetings(today, forums, only=None):
     """Local dates of the forums' meetings that were not cancelled, the forum of each, and each
-    forum's next meeting from ``today``."""
-    rows = (
-        Meeting.objects.filter(forum_id__in=list(forums))
-        .exclude(status=Meeting.Status.CANCELLED)
-        .values_list("pk", "forum_id", "starts_at")
-    )
+    forum's next meeting from ``today``; with ``only`` (meeting ids), just those meetings and
+    the ones from ``today`` on (what one email needs)."""
+    rows = Meeting.objects.not_cancelled().filter(forum_id__in=list(forums))
+    if only is not None:
+        midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+        rows = rows.filter(Q(pk__in=list(only)) | Q(starts_at__gte=midnight))
+    rows = rows.values_list("pk", "forum_id", "starts_at")
     dates, forum_of, next_meetings = {}, {}, {}
     for pk, forum_id, starts_at in rows:
         dates[pk], forum_of[pk] = timezone.localdate(starts_at), forum_id
@@ -186,15 +202,17 @@ def _following_meeting_dates(meeting_dates, forum_of):
     }
 
 
-def _open_actions(meetings, forums, first_forum):
+def _open_actions(meetings, forums, first_forum, queryset=None):
     """The open actions of the forums that send reminders (an action of no meeting counts as
-    the first forum's)."""
+    the first forum's); or, given ``queryset``, its actions whatever their state."""
     meeting_dates, forum_of, next_meetings = meetings
     following = _following_meeting_dates(meeting_dates, forum_of)
+    if queryset is None:
+        queryset = ActionItem.objects.open().filter(
+            Q(meeting__forum_id__in=list(forums)) | Q(meeting__isnull=True)
+        )
     rows = (
-        ActionItem.objects.open()
-        .filter(Q(meeting__forum_id__in=list(forums)) | Q(meeting__isnull=True))
-        .values_list(
+        queryset.values_list(
             "pk", "number", "text", "deadline_text", "owner_text", "meeting_id", "due_date",
             "due_rule", "created_at", "meeting__forum_id", "owner_person_id",
             "owner_organisation_id", "owner_role_id",
@@ -311,7 +329,7 @@ def _action_kinds(action: ActionRow, today: datetime.date) -> list[tuple[str, da
         return [(ReminderKind.NO_DATE, cycle)] if action.created_on < cycle else []
     if action.due < today:
         return []
-    lead = datetime.timedelta(days=reminder_settings()["DUE_SOON_DAYS"])
+    lead = datetime.timedelta(days=due_soon_days())
     if today >= calendar.working_day_on_or_before(action.due):
         return [(ReminderKind.DUE_TODAY, action.due)]
     if today >= calendar.working_day_on_or_before(action.due - lead):
@@ -477,91 +495,207 @@ def is_overdue(action: ActionRow, today: datetime.date) -> bool:
     return action.due is not None and action.due < today
 
 
-# Claiming and sending
+# Recording and queueing
 
 
-def _claim(reminder: PersonalReminder) -> tuple[uuid.UUID, list[Claim]]:
-    """Insert the ledger rows; return the ones this sweep won. Committed before any send, so a
-    second worker that gets here later finds them taken and sends nothing."""
-    token = uuid.uuid4()
-    rows = [
-        ReminderClaim(
-            subject_key=c.subject_key,
-            kind=c.kind,
-            occasion=c.occasion,
-            recipient_id=reminder.recipient.pk,
-            action_id=c.action_id,
-            claim_token=token,
-        )
-        for c in reminder.claims
-    ]
-    ReminderClaim.objects.bulk_create(rows, ignore_conflicts=True)
-    won = ReminderClaim.objects.filter(claim_token=token).values_list(
-        "subject_key", "kind", "occasion", "action_id"
+def mail_key(day: datetime.date, forum_id, person_id, run: str) -> str:
+    """What makes one reminder email this email: the person, the forum, the day and the run
+    that recorded its reminders (a later run of the same day, which can only have found
+    reminders that became due since, gives its email a key of its own)."""
+    return f"reminder:{day.isoformat()}:forum:{forum_id}:person:{person_id}:run:{run}"
+
+
+def _needs_open_actions(claims) -> bool:
+    """The digest and the "please update" notice list every open action of the person."""
+    return any(c.kind in (ReminderKind.OVERDUE_DIGEST, ReminderKind.BEFORE_MEETING) for c in claims)
+
+
+def _outgoing(plan: ReminderPlan, reminder: PersonalReminder, claims, run: str) -> OutgoingMail:
+    recipient = reminder.recipient
+    with translation.override(recipient.language):
+        subject = str(reminder_subject(plan, reminder, claims))
+    return OutgoingMail(
+        kind=OutgoingMail.Kind.REMINDER,
+        key=mail_key(plan.today, reminder.forum_id, recipient.pk, run),
+        forum_id=reminder.forum_id,
+        person_id=recipient.pk,
+        email=recipient.email,
+        language=recipient.language,
+        subject=subject[:300],
+        payload={
+            "day": plan.today.isoformat(),
+            "open_action_ids": reminder.open_action_ids if _needs_open_actions(claims) else [],
+        },
     )
-    return token, [Claim(*row) for row in won]
 
 
-def _is_transient(error: Exception) -> bool:
-    """SMTP 4xx replies and lost connections may succeed later; 5xx replies will not."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code < 500 for code, _message in error.recipients.values())
-    if isinstance(error, smtplib.SMTPResponseException):
-        return error.smtp_code < 500
-    return isinstance(error, (smtplib.SMTPException, OSError))
+def _in_batches(values, size=500):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
-def _record_outcome(token, recipient, error, result: SweepResult):
-    claims = ReminderClaim.objects.filter(claim_token=token)
-    if error is None:
-        claims.update(
-            status=ReminderClaim.Status.SENT, sent_at=timezone.now(), sent_to=recipient.email
-        )
-        result.sent += 1
-    elif _is_transient(error):
-        # Nothing left the building: give the reminders back so the next run sends them.
-        claims.delete()
-        result.released += 1
-    else:
-        claims.update(status=ReminderClaim.Status.FAILED, failure_reason=str(error)[:1000])
-        result.failed += 1
+def reminder_plan_queue(*, plan: ReminderPlan) -> SweepResult:
+    """Record each person's reminders in the ledger and queue their email, in one transaction.
 
-
-def _send(message: EmailMultiAlternatives) -> Exception | None:
-    try:
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("Reminder to person %s not sent: %s", message.to, error)
-        return error
-    return None
-
-
-def reminder_plan_deliver(*, plan: ReminderPlan) -> SweepResult:
-    """Claim and send each person's reminders; what another sweep already claimed is skipped.
-    Run it outside any transaction, so that each claim is committed before its email leaves."""
-    result = SweepResult()
-    links = Links()
-    with get_connection() as connection:
-        for reminder in plan.reminders:
-            token, won = _claim(reminder)
-            if not won:
-                continue
-            with translation.override(reminder.recipient.language):
-                message = reminder_email_build(
-                    plan=plan, reminder=reminder, claims=won, links=links
+    Set-based: one email row per person and forum, then every claim in batches pointing at its
+    email, ignoring those another sweep has already recorded; what this run won is read back,
+    and an email that won nothing is removed before anyone could see it. An email that won
+    only part of its reminders gets the subject of that part. The worker is told once the
+    transaction has committed (``SweepResult.dispatched``).
+    """
+    if not plan.reminders:
+        return SweepResult()
+    run = uuid.uuid4().hex[:12]
+    by_key = {}
+    for reminder in plan.reminders:
+        by_key[mail_key(plan.today, reminder.forum_id, reminder.recipient.pk, run)] = reminder
+    # Inside a caller's transaction nothing is committed here: the worker is told on commit.
+    wrapped = transaction.get_connection().in_atomic_block
+    with transaction.atomic():
+        outbox.queue_many([_outgoing(plan, r, r.claims, run) for r in by_key.values()])
+        mail_ids = {}
+        for keys in _in_batches(by_key):
+            mail_ids.update(
+                OutgoingMail.objects.filter(kind=OutgoingMail.Kind.REMINDER, key__in=keys)
+                .values_list("key", "pk")
+            )  # fmt: skip
+        rows = [
+            ReminderClaim(
+                subject_key=c.subject_key,
+                kind=c.kind,
+                occasion=c.occasion,
+                recipient_id=reminder.recipient.pk,
+                action_id=c.action_id,
+                mail_id=mail_ids[key],
+            )
+            for key, reminder in by_key.items()
+            for c in reminder.claims
+        ]
+        # One order for every sweep, so that two sweeps inserting at once wait on each other
+        # rather than deadlock.
+        rows.sort(key=lambda r: (r.subject_key, r.kind, r.occasion, r.recipient_id))
+        ReminderClaim.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        won = defaultdict(list)
+        for ids in _in_batches(mail_ids.values()):
+            for mail_id, *claim in ReminderClaim.objects.filter(mail_id__in=ids).values_list(
+                "mail_id", "subject_key", "kind", "occasion", "action_id"
+            ):
+                won[mail_id].append(Claim(*claim))
+        # Emails whose every reminder another sweep had recorded: never seen by anyone.
+        empty = [pk for pk in mail_ids.values() if pk not in won]
+        for ids in _in_batches(empty):
+            OutgoingMail.objects.filter(pk__in=ids, status=OutgoingMail.Status.QUEUED).delete()
+        for key, reminder in by_key.items():
+            claims = won.get(mail_ids[key], [])
+            if claims and len(claims) < len(reminder.claims):
+                # Another sweep recorded the rest: say what this email is about.
+                partial = _outgoing(plan, reminder, claims, run)
+                OutgoingMail.objects.filter(pk=mail_ids[key]).update(
+                    subject=partial.subject, payload=partial.payload
                 )
-            message.connection = connection
-            _record_outcome(token, reminder.recipient, _send(message), result)
+        queued = sorted(won)
+        if wrapped:
+            outbox.dispatch_on_commit(queued)
+    result = SweepResult(
+        queued=len(queued),
+        reminders=sum(len(claims) for claims in won.values()),
+        dispatched=None if wrapped and queued else True,
+        mail_ids=queued,
+    )
+    if queued and not wrapped:
+        result.dispatched = outbox.dispatch(queued)
     return result
 
 
 def reminders_send_due(*, today: datetime.date | None = None) -> SweepResult:
-    """The daily sweep: build the plan for ``today`` and deliver it. Safe to run any number of
+    """The daily sweep: build the plan for ``today`` and queue it. Safe to run any number of
     times and from several workers at once."""
     today = today or timezone.localdate()
-    result = reminder_plan_deliver(plan=reminder_plan_build(today=today))
-    if not result.released:
-        # Recorded only when nothing is left to retry: the digests of a day whose sweep gave
-        # reminders back are still caught up by the next sweep.
-        SweepRun.objects.bulk_create([SweepRun(day=today)], ignore_conflicts=True)
+    result = reminder_plan_queue(plan=reminder_plan_build(today=today))
+    # Every reminder due today is recorded and queued: the outbox sees each email through, so
+    # the day is done and its weekly digests will not be caught up again.
+    SweepRun.objects.bulk_create([SweepRun(day=today)], ignore_conflicts=True)
     return result
+
+
+# Reading one email back, when the worker sends it
+
+
+@dataclass
+class MailReminder:
+    plan: ReminderPlan
+    reminder: PersonalReminder
+    claims: list[Claim]
+
+
+def mail_reminder(mail: OutgoingMail) -> MailReminder:
+    """What one queued reminder email covers, read again when it is sent: its claims, the
+    actions they name (and, for a digest or a "please update", the person's open actions of
+    the forum), the forum's meetings as of the email's day and, for the secretariat's summary,
+    the forum's open actions. The email lists what was owed on that day, so a resend says the
+    same as the first attempt."""
+    today = datetime.date.fromisoformat(mail.payload["day"])
+    claims = [
+        Claim(*row)
+        for row in ReminderClaim.objects.filter(mail=mail)
+        .order_by("pk")
+        .values_list("subject_key", "kind", "occasion", "action_id")
+    ]
+    forum = Forum.objects.filter(pk=mail.forum_id).first()
+    forums = {forum.pk: forum} if forum else {}
+    open_ids = [pk for pk in mail.payload.get("open_action_ids", []) if isinstance(pk, int)]
+    wanted = {c.action_id for c in claims if c.action_id} | set(open_ids)
+    summary = forum is not None and any(c.kind == ReminderKind.SECRETARIAT_SUMMARY for c in claims)
+    listed = ActionItem.objects.filter(pk__in=wanted)
+    only = None
+    if not summary:
+        # The meetings these actions came from, unless one is due "before the next meeting"
+        # with no date filled in yet: the meeting after its own says when, so read them all.
+        meeting_ids, undated_rule = set(), False
+        for meeting_id, due, rule in listed.values_list("meeting_id", "due_date", "due_rule"):
+            meeting_ids.add(meeting_id)
+            undated_rule |= due is None and rule == ActionItem.DueRule.NEXT_MEETING
+        only = None if undated_rule else meeting_ids - {None}
+    meetings = _meetings(today, forums, only)
+    next_meetings = dict(meetings[2])
+    for claim in claims:
+        if claim.kind == ReminderKind.BEFORE_MEETING:
+            # The meeting the notice was for, even if another has been planned before it since.
+            next_meetings[mail.forum_id] = (
+                int(claim.subject_key.partition(":")[2]),
+                claim.occasion,
+            )
+    actions, _owners = _open_actions(meetings, forums, mail.forum_id, queryset=listed)
+    no_one = {}
+    if summary:
+        of_forum, owners = _forum_open_actions(meetings, forum)
+        actions.update(of_forum)
+        people, contacts = _people()
+        holders, _secretariat = _role_holders()
+        for pk in of_forum:
+            if not _recipients_of(owners[pk], people, contacts, holders):
+                no_one[pk] = _why_no_one(owners[pk], bool(holders.get(owners[pk][2])))
+    recipient = Recipient(
+        mail.person_id,
+        mail.person.full_name if mail.person_id else "",
+        mail.email,
+        mail.language,
+    )
+    reminder = PersonalReminder(
+        recipient,
+        mail.forum_id,
+        claims,
+        [pk for pk in dict.fromkeys(open_ids) if pk in actions],
+    )
+    plan = ReminderPlan(today, [reminder], actions, meetings[0], next_meetings, no_one, forums)
+    return MailReminder(plan, reminder, claims)
+
+
+def _forum_open_actions(meetings, forum: Forum):
+    """The open actions of one forum, as the sweep reads them (the first forum also holds the
+    actions of no meeting)."""
+    first = forum.slug == slugify(settings.FORUM_NAME)
+    where = Q(meeting__forum_id=forum.pk) | (Q(meeting__isnull=True) if first else Q(pk__in=[]))
+    queryset = ActionItem.objects.open().filter(where)
+    return _open_actions(meetings, {forum.pk: forum}, forum.pk if first else None, queryset)

@@ -11,8 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from actions.models import ActionItem, ActionUpdate
-from calendars.models import InvitationDelivery
-from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
+from correspondence.models import CarbonCopy, Enclosure, Letter
 from directory.models import (
     AccountInvitation,
     AuditEvent,
@@ -24,8 +23,16 @@ from directory.models import (
     OwnerRole,
     Person,
 )
-from hatecrime.models import DeliveryArea, DeliveryPlan, Objective, PlanAction, PlanActionLead
+from hatecrime.models import (
+    DeliveryArea,
+    DeliveryPlan,
+    Objective,
+    PlanAction,
+    PlanActionLead,
+    PlanSection,
+)
 from meetings.models import AgendaItem, Attendance, Meeting
+from outbox.models import OutgoingMail
 from reminders.models import ReminderClaim, ReminderKind, SweepRun
 from wrc import access
 
@@ -210,6 +217,16 @@ class DeliveryPlanFactory(factory.django.DjangoModelFactory):
     period = "2016-17"
 
 
+class PlanSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanSection
+
+    plan = factory.SubFactory(DeliveryPlanFactory)
+    position = factory.Sequence(lambda n: n)
+    heading_en = "Independent Advisory Group"
+    text_en = "The group advises on the plan's delivery and meets each quarter."
+
+
 class ObjectiveFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Objective
@@ -280,14 +297,21 @@ class EnclosureFactory(factory.django.DjangoModelFactory):
     title = "Draft Misinformation toolkit"
 
 
-class DeliveryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Delivery
+class LetterMailFactory(factory.django.DjangoModelFactory):
+    """One recipient's copy of a letter in the outbox."""
 
+    class Meta:
+        model = OutgoingMail
+
+    kind = OutgoingMail.Kind.LETTER
     letter = factory.SubFactory(LetterFactory)
     person = factory.SubFactory(PersonFactory)
+    key = factory.LazyAttribute(lambda o: f"letter:{o.letter.pk}:person:{o.person.pk}")
+    forum = factory.LazyAttribute(lambda o: o.letter.forum)
     email = factory.LazyAttribute(lambda o: o.person.email)
     language = Language.ENGLISH
+    subject = factory.LazyAttribute(lambda o: o.letter.subject)
+    payload = factory.LazyFunction(lambda: {"copy_to": None})
 
 
 class AccountInvitationFactory(factory.django.DjangoModelFactory):
@@ -295,16 +319,6 @@ class AccountInvitationFactory(factory.django.DjangoModelFactory):
         model = AccountInvitation
 
     person = factory.SubFactory(PersonFactory)
-
-
-class InvitationDeliveryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = InvitationDelivery
-
-    meeting = factory.SubFactory(MeetingFactory)
-    sequence = 0
-    person = factory.SubFactory(PersonFactory)
-    email = factory.LazyAttribute(lambda o: o.person.email)
 
 
 class ReminderClaimFactory(factory.django.DjangoModelFactory):
@@ -316,7 +330,15 @@ class ReminderClaimFactory(factory.django.DjangoModelFactory):
     kind = ReminderKind.DUE_SOON
     occasion = datetime.date(2025, 7, 1)
     recipient = factory.SubFactory(PersonFactory)
-    claim_token = factory.LazyFunction(uuid.uuid4)
+    mail = factory.LazyAttribute(
+        lambda o: OutgoingMail.objects.create(
+            kind=OutgoingMail.Kind.REMINDER,
+            key=f"reminder:{o.occasion}:person:{o.recipient.pk}:run:{uuid.uuid4().hex[:12]}",
+            person=o.recipient,
+            email=o.recipient.email,
+            language=Language.ENGLISH,
+        )
+    )
 
 
 class SweepRunFactory(factory.django.DjangoModelFactory):
@@ -387,3 +409,16 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     kind = AuditEvent.Kind.SIGN_IN
     actor_name = "official"
     ip_address = "192.0.2.10"
+
+
+def deliver_outbox() -> int:
+    """What the worker does with every queued message, through the outbox's real send path
+    (claim, build, the configured mail backend), for tests that run no worker."""
+    from outbox import services
+    from outbox.models import OutgoingMail
+
+    queued = OutgoingMail.objects.filter(status=OutgoingMail.Status.QUEUED)
+    ids = list(queued.order_by("pk").values_list("pk", flat=True))
+    for mail_id in ids:
+        services.send(mail_id=mail_id)
+    return len(ids)

@@ -28,7 +28,7 @@ def records(settings, tmp_path):
     factories.PlanActionLeadFactory()
     factories.MembershipFactory()
     letter = factories.LetterFactory(subject_en="Misinformation toolkit")
-    factories.DeliveryFactory(letter=letter)
+    factories.LetterMailFactory(letter=letter)
     enclosures = []
     for n, content in enumerate([b"%PDF-1.4 toolkit", b"%PDF-1.4 annex"]):
         enclosure = factories.EnclosureFactory(letter=letter, order=n)

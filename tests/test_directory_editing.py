@@ -10,6 +10,7 @@ from directory import merge
 from directory.models import Forum, Membership, Organisation, OrganisationAlias, Person
 from hatecrime.models import PlanActionLead
 from meetings.models import Attendance
+from outbox.models import OutgoingMail
 from tests import factories
 from tests.test_editing_locking import form_data
 
@@ -304,7 +305,7 @@ def duplicates(organisation):
         letter.recipient_organisations.add(org)
         factories.LetterFactory().recipient_organisations.add(org)
         factories.CarbonCopyFactory(organisation=org)
-        factories.DeliveryFactory(copy_to=org)
+        factories.LetterMailFactory(payload={"copy_to": org.pk})
     return survivor, duplicate
 
 
@@ -316,6 +317,9 @@ def test_merging_moves_every_link_and_loses_none(duplicates, official):
     people = set(Person.objects.filter(organisation__in=duplicates).values_list("pk", flat=True))
 
     result = merge.organisation_merge(survivor=survivor, duplicate=duplicate, merged_by=official)
+
+    copies = OutgoingMail.objects.filter(kind="letter").values_list("payload__copy_to", flat=True)
+    assert sorted(copies) == [survivor.pk, survivor.pk]  # a cc copy names its organisation
 
     assert not Organisation.objects.filter(pk=duplicate.pk).exists()
     after = link_sets([survivor])

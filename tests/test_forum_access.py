@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import ActionItem, ActionUpdate
-from calendars.models import InvitationDelivery
-from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
+from correspondence.models import CarbonCopy, Enclosure, Letter
 from directory.models import Membership, MembershipRole
 from meetings.models import AgendaItem, Attendance, Meeting
+from outbox.models import OutgoingMail
 from tests import factories
 
 # Everything a refused request might have written.
@@ -32,8 +32,7 @@ WATCHED = (
     Letter,
     CarbonCopy,
     Enclosure,
-    Delivery,
-    InvitationDelivery,
+    OutgoingMail,
     Membership,
 )
 
@@ -84,7 +83,7 @@ def forums(db, settings, tmp_path):
         draft_enclosure = factories.EnclosureFactory(
             letter=draft_letter, file=SimpleUploadedFile(f"{key}-draft.txt", b"Draft")
         )
-        delivery = factories.DeliveryFactory(letter=letter, status=Delivery.Status.UNCERTAIN)
+        delivery = factories.LetterMailFactory(letter=letter, status=OutgoingMail.Status.UNCERTAIN)
         plan = factories.DeliveryPlanFactory(forum=forum, period=f"{key}-2025")
         plan_action = factories.PlanActionFactory(
             area__objective__plan=plan, text=f"We will deliver the {name} quokka programme."
@@ -165,9 +164,10 @@ def editing_requests(records):
         (reverse("correspondence:draft_preview", args=[draft.pk]), {}),
         (reverse("correspondence:draft_send", args=[draft.pk]), {}),
         (reverse("correspondence:outbox_letter", args=[letter.pk]), {}),
-        (reverse("correspondence:outbox_resend_failed", args=[letter.pk]), {}),
-        (reverse("correspondence:delivery_confirm", args=[letter.pk, delivery.pk]), {}),
-        (reverse("correspondence:delivery_resend", args=[letter.pk, delivery.pk]), {}),
+        (
+            reverse("correspondence:outbox_settle", args=[letter.pk]),
+            {"action": "confirm", "mails": [delivery.pk], "reason": "Checked"},
+        ),
     ]
 
 

@@ -18,7 +18,7 @@ from directory.models import Forum, Membership
 from reminders.models import ReminderClaim, ReminderKind
 from reminders.services import reminders_send_due
 from tests import factories
-from tests.test_reminders import REMINDER_SETTINGS
+from tests.test_reminders import REMINDER_SETTINGS, deliver_queued
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -162,6 +162,7 @@ def secretariat(forum, name):
 def sent_on(day):
     with time_machine.travel(at(day, 7), tick=False):
         reminders_send_due(today=day)
+        deliver_queued()  # what the worker does with the queued emails
     return {(m.to[0], m.subject): m for m in mail.outbox}
 
 

@@ -7,9 +7,10 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from actions.models import ActionItem, ActionUpdate
-from correspondence.models import Delivery, Letter
+from correspondence.models import Letter
 from directory.models import Forum, Membership, Organisation, Person
 from meetings.models import AgendaItem, Attendance, Meeting
+from outbox.models import OutgoingMail
 from tests.test_settings import PRODUCTION_ENV, run_django
 from wrc.lib import volume
 
@@ -56,7 +57,7 @@ def test_it_makes_the_records_asked_for_and_their_surroundings():
     assert ActionItem.objects.count() == SMALL.actions
     assert Forum.objects.count() == SMALL.forums
     assert result.counts["actionitem"] == SMALL.actions
-    for model in (Membership, Attendance, AgendaItem, ActionUpdate, Letter, Delivery):
+    for model in (Membership, Attendance, AgendaItem, ActionUpdate, Letter, OutgoingMail):
         assert model.objects.exists(), model
     owners = ActionItem.objects.values_list("owner_person", "owner_organisation", "owner_role")
     assert any(p for p, _o, _r in owners) and any(o for _p, o, _r in owners)

@@ -51,7 +51,7 @@ def test_it_imports_the_letter_heading(letter):
     # Written to all members, and sent outside this service: archived, never sent again.
     assert letter.audience == Letter.Audience.ALL_MEMBERS
     assert letter.status == Letter.Status.ARCHIVED
-    assert not letter.deliveries.exists()
+    assert not letter.mails.exists()
     assert letter.forum.name == "Wales Race Forum"
 
 

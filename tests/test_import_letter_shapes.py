@@ -142,7 +142,7 @@ def test_a_letter_to_one_member_of_the_senedd_is_archived_for_her_alone(forum):
     assert (letter.audience, letter.status) == (Letter.Audience.PEOPLE, Letter.Status.ARCHIVED)
     assert list(letter.recipient_people.all()) == [carys]
     assert not letter.recipient_organisations.exists()
-    assert not letter.deliveries.exists()
+    assert not letter.mails.exists()
     assert report.notices == []
 
 
@@ -436,7 +436,7 @@ def test_letters_imported_before_are_archived_and_only_those_to_all_members_stay
         assert rows == {
             seed.pk: ("archived", "all_members"),
             to_one.pk: ("archived", "people"),
-            composed.pk: ("sent", "all_members"),  # sent from here: its deliveries are the record
+            composed.pk: ("sent", "all_members"),  # sent from here: its outbox rows are the record
         }
     finally:
         migrate(None)

@@ -1,5 +1,5 @@
 """The cc list of a letter: each cc organisation's main contact receives one copy, marked as a
-copy for information, through the same deliveries (and exactly-once rules) as the recipients."""
+copy for information, through the same outbox (and exactly-once rules) as the recipients."""
 
 import re
 from datetime import timedelta
@@ -13,11 +13,13 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from correspondence import sending
-from correspondence.models import Delivery, LanguageMode, Letter
+from correspondence.models import LanguageMode, Letter
+from outbox import services as outbox
+from outbox.models import OutgoingMail
 from tests import factories
 from tests.worker import wait_until
 
-Status = Delivery.Status
+Status = OutgoingMail.Status
 SEED = Path(settings.BASE_DIR) / "data" / "seeds" / "letter-2025-01-30-JH-PO-31-2025.txt"
 ENGLISH_NOTICE = "Copy for information: you receive this letter as a copy to {}."
 WELSH_NOTICE = "Copi er gwybodaeth: rydych yn cael y llythyr hwn fel copi ar gyfer {}."
@@ -61,10 +63,22 @@ def draft_letter(recipients, cc=(), **kwargs) -> Letter:
     return letter
 
 
+def mails(letter):
+    return sending.letter_mails(letter)
+
+
+def copy_to(mail):
+    return mail.payload["copy_to"]
+
+
 def deliver_all(letter):
-    """What the worker does with each queued delivery, in this process."""
-    for pk in letter.deliveries.filter(status=Status.QUEUED).values_list("pk", flat=True):
-        sending.delivery_send(delivery_id=pk)
+    """What the worker does with each queued copy, in this process."""
+    for pk in mails(letter).filter(status=Status.QUEUED).values_list("pk", flat=True):
+        outbox.send(mail_id=pk)
+
+
+def sweep_now():
+    return outbox.sweep(sending_timeout=timedelta(0), queue_stale=timedelta(0))
 
 
 def plain_text(received) -> str:
@@ -100,9 +114,9 @@ def test_each_cc_organisation_s_main_contact_receives_one_copy_marked_cc_in_thei
         language_mode=LanguageMode.PREFERRED,
     )
 
-    assert sending.letter_send(letter=letter) == 4
+    assert sending.letter_send(letter=letter).count == 4
     wait_until(
-        lambda: not letter.deliveries.pending().exists(),
+        lambda: not mails(letter).pending().exists(),
         timeout=60,
         message=celery_worker_process.log,
     )
@@ -110,14 +124,14 @@ def test_each_cc_organisation_s_main_contact_receives_one_copy_marked_cc_in_thei
     everyone = [*recipients, english_contact, welsh_contact]
     assert smtp_server.count_by_recipient() == {p.email.lower(): 1 for p in everyone}
     assert not {p.email.lower() for p in colleagues} & set(smtp_server.count_by_recipient())
-    copies = {d.person_id: d.copy_to_id for d in letter.deliveries.all()}
+    copies = {m.person_id: copy_to(m) for m in mails(letter)}
     assert copies == {
         recipients[0].pk: None,
         recipients[1].pk: None,
         english_contact.pk: wcva.pk,
         welsh_contact.pk: wlga.pk,
     }
-    assert all(d.status == Status.SENT for d in letter.deliveries.all())
+    assert all(m.status == Status.SENT for m in mails(letter))
 
     english = message_to(smtp_server, english_contact.email)
     for text in (plain_text(english), html(english)):
@@ -147,8 +161,8 @@ def test_the_main_contact_is_the_first_marked_person_by_name_with_an_email(db):
 
     sending.letter_send(letter=letter)
 
-    copy = letter.deliveries.get(copy_to__isnull=False)
-    assert (copy.person, copy.email, copy.copy_to) == (first, first.email, wcva)
+    copy = mails(letter).exclude(payload__copy_to=None).get()
+    assert (copy.person, copy.email, copy_to(copy)) == (first, first.email, wcva.pk)
 
 
 def test_a_recipient_who_is_also_a_cc_contact_receives_one_message_as_a_recipient(
@@ -159,15 +173,17 @@ def test_a_recipient_who_is_also_a_cc_contact_receives_one_message_as_a_recipien
     other = factories.PersonFactory()
     letter = draft_letter([both, other], cc=[("Wales TUC", wtuc), ("Wales TUC Cymru", wtuc)])
 
-    assert sending.letter_send(letter=letter) == 2
+    assert sending.letter_send(letter=letter).count == 2
     deliver_all(letter)
 
     assert smtp_server.count_by_recipient() == {both.email.lower(): 1, other.email.lower(): 1}
-    assert letter.deliveries.get(person=both).copy_to is None
+    assert copy_to(mails(letter).get(person=both)) is None
     assert "Copy for information" not in plain_text(message_to(smtp_server, both.email))
 
 
-def test_sending_resending_and_sweeping_never_send_a_copy_twice(db, smtp_settings, smtp_server):
+def test_sending_resending_and_sweeping_never_send_a_copy_twice(
+    db, smtp_settings, smtp_server, official
+):
     wcva = organisation("Wales Council for Voluntary Action")
     wlga = organisation("Welsh Local Government Association")
     refused, accepted = contact(wcva), contact(wlga)
@@ -177,24 +193,25 @@ def test_sending_resending_and_sweeping_never_send_a_copy_twice(db, smtp_setting
     sending.letter_send(letter=letter)
     deliver_all(letter)
 
-    failed = letter.deliveries.get(status=Status.FAILED)
-    assert (failed.person, failed.copy_to) == (refused, wcva)
+    failed = mails(letter).get(status=Status.FAILED)
+    assert (failed.person, copy_to(failed)) == (refused, wcva.pk)
     assert failed.reason.startswith("550")
     smtp_server.accept_all()
-    assert sending.letter_resend_failed(letter=letter) == 1
+    settle = {"user": official, "reason": "Address corrected"}
+    assert sending.letter_resend_failed(letter=letter, **settle) == 1
     deliver_all(letter)
 
     expected = {p.email.lower(): 1 for p in (recipient, refused, accepted)}
     assert smtp_server.count_by_recipient() == expected
     with pytest.raises(ValidationError):
         sending.letter_send(letter=letter)
-    assert sending.letter_resend_failed(letter=letter) == 0
-    result = sending.deliveries_sweep(sending_timeout=timedelta(0), queue_stale=timedelta(0))
+    assert sending.letter_resend_failed(letter=letter, **settle) == 0
+    result = sweep_now()
     assert (result.uncertain, result.requeued) == (0, 0)
-    for delivery in letter.deliveries.all():
-        assert sending.delivery_send(delivery_id=delivery.pk) is None
+    for mail in mails(letter):
+        assert outbox.send(mail_id=mail.pk) is None
     assert smtp_server.count_by_recipient() == expected
-    assert letter.deliveries.count() == 3
+    assert mails(letter).count() == 3
     resent = message_to(smtp_server, refused.email)
     assert ENGLISH_NOTICE.format("Wales Council for Voluntary Action") in plain_text(resent)
     letter.refresh_from_db()
@@ -206,16 +223,16 @@ def test_an_uncertain_copy_is_left_for_a_person_to_check(db, smtp_settings, smtp
     cc_contact = contact(wcva)
     letter = draft_letter([factories.PersonFactory()], cc=[("WCVA", wcva)])
     sending.letter_send(letter=letter)
-    copy = letter.deliveries.get(copy_to=wcva)
+    copy = mails(letter).get(payload__copy_to=wcva.pk)
     smtp_server.hang_up_after_data()
 
-    sending.delivery_send(delivery_id=copy.pk)
+    outbox.send(mail_id=copy.pk)
     smtp_server.accept_all()
-    sending.deliveries_sweep(sending_timeout=timedelta(0), queue_stale=timedelta(0))
+    sweep_now()
 
     copy.refresh_from_db()
     assert copy.status == Status.UNCERTAIN
-    assert sending.delivery_send(delivery_id=copy.pk) is None
+    assert outbox.send(mail_id=copy.pk) is None
     assert smtp_server.count_by_recipient() == {cc_contact.email.lower(): 1}
 
 
@@ -228,9 +245,9 @@ def test_an_imported_letter_is_never_sent_so_its_cc_list_receives_nothing(db):
 
     with pytest.raises(ValidationError, match="already been sent"):
         sending.letter_send(letter=letter)
-    sending.deliveries_sweep(sending_timeout=timedelta(0), queue_stale=timedelta(0))
+    sweep_now()
 
-    assert not Delivery.objects.exists()
+    assert not OutgoingMail.objects.exists()
     letter.refresh_from_db()
     assert letter.status == Letter.Status.ARCHIVED
 
@@ -276,8 +293,8 @@ def test_a_cc_organisation_nobody_can_receive_a_copy_for_is_a_warning_not_a_refu
 
     client.post(send_url)
 
-    assert letter.deliveries.count() == 2
-    assert set(letter.deliveries.values_list("copy_to", flat=True)) == {None, reached.pk}
+    assert mails(letter).count() == 2
+    assert {copy_to(mail) for mail in mails(letter)} == {None, reached.pk}
 
 
 def test_warnings_are_shown_beside_a_refusal_and_only_once(client, secretariat):
@@ -297,7 +314,7 @@ def test_warnings_are_shown_beside_a_refusal_and_only_once(client, secretariat):
     assert content.count(refusal) == 1
     assert content.count(NO_CONTACT.format("Police and Crime Commissioners")) == 1
     assert f'action="{send_url}"' not in content
-    assert not letter.deliveries.exists()
+    assert not mails(letter).exists()
 
 
 def test_the_outbox_lists_each_copy_as_a_cc_row(client, secretariat):
@@ -316,8 +333,8 @@ def test_the_outbox_lists_each_copy_as_a_cc_row(client, secretariat):
         )
     }
 
-    copy = letter.deliveries.get(person=cc_contact)
-    addressed = letter.deliveries.get(person=recipient)
+    copy = mails(letter).get(person=cc_contact)
+    addressed = mails(letter).get(person=recipient)
     assert set(rows) == {copy.pk, addressed.pk}
     assert 'data-copy="cc"' in rows[copy.pk] and "Ruth Marks" in rows[copy.pk]
     assert "Copy for information to Wales Council for Voluntary Action" in rows[copy.pk]

@@ -1,16 +1,19 @@
 """Composing, previewing and sending letters, and the outbox, through the browser-facing views."""
 
 import io
+import re
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from correspondence.models import CarbonCopy, Delivery, Enclosure, Letter
+from correspondence.models import CarbonCopy, Enclosure, Letter
+from outbox.models import OutgoingMail
 from tests import factories
 
-Status = Delivery.Status
+Status = OutgoingMail.Status
+REASON = {"reason": "Checked with the mail server log"}
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
@@ -74,12 +77,8 @@ def docx_bytes(part="word/document.xml") -> bytes:
 
 
 def page_urls(letter):
-    delivery = Delivery.objects.create(
-        letter=factories.LetterFactory(status=Letter.Status.SENT),
-        person=factories.PersonFactory(),
-        email="someone@example.org",
-        language="en",
-        status=Status.UNCERTAIN,
+    delivery = factories.LetterMailFactory(
+        letter=factories.LetterFactory(status=Letter.Status.SENT), status=Status.UNCERTAIN
     )
     return {
         "get": [
@@ -92,9 +91,7 @@ def page_urls(letter):
         "post": [
             reverse("correspondence:draft_send", args=[letter.pk]),
             reverse("correspondence:draft_enclosure_add", args=[letter.pk]),
-            reverse("correspondence:outbox_resend_failed", args=[delivery.letter_id]),
-            reverse("correspondence:delivery_confirm", args=[delivery.letter_id, delivery.pk]),
-            reverse("correspondence:delivery_resend", args=[delivery.letter_id, delivery.pk]),
+            reverse("correspondence:outbox_settle", args=[delivery.letter_id]),
         ],
     }
 
@@ -114,7 +111,7 @@ def test_members_and_outsiders_are_refused(client, request, who):
         assert client.get(url).status_code == 403, url
     for url in urls["post"]:
         assert client.post(url).status_code == 403, url
-    assert not Delivery.objects.exclude(status=Status.UNCERTAIN).exists()
+    assert not OutgoingMail.objects.exclude(status=Status.UNCERTAIN).exists()
 
 
 def post_targets():
@@ -124,7 +121,6 @@ def post_targets():
     factories.CarbonCopyFactory(letter=draft, as_written="WCVA")
     enclosure = factories.EnclosureFactory(letter=draft)
     sent = sent_letter([Status.FAILED, Status.UNCERTAIN])
-    uncertain = sent.deliveries.get(status=Status.UNCERTAIN)
     return {
         "compose": [],
         "draft": [draft.pk],
@@ -134,9 +130,7 @@ def post_targets():
         "draft_send": [draft.pk],
         "outbox": [],
         "outbox_letter": [sent.pk],
-        "outbox_resend_failed": [sent.pk],
-        "delivery_confirm": [sent.pk, uncertain.pk],
-        "delivery_resend": [sent.pk, uncertain.pk],
+        "outbox_settle": [sent.pk],
     }
 
 
@@ -146,7 +140,7 @@ def letter_rows() -> dict:
         Letter,
         Letter.recipient_people.through,
         Letter.recipient_organisations.through,
-        Delivery,
+        OutgoingMail,
         Enclosure,
         CarbonCopy,
     ]
@@ -168,9 +162,7 @@ SENDING_URL_NAMES = [
     "draft_send",
     "outbox",
     "outbox_letter",
-    "outbox_resend_failed",
-    "delivery_confirm",
-    "delivery_resend",
+    "outbox_settle",
 ]
 
 
@@ -187,6 +179,8 @@ def test_a_post_by_a_member_or_an_outsider_is_refused_and_changes_nothing(
         opened_version=draft.version,
         title="Smuggled",
         file=SimpleUploadedFile("smuggled.pdf", PDF),
+        action="resend_failed",
+        reason="Smuggled",
     )
     before = letter_rows()
     client.force_login(request.getfixturevalue(who))
@@ -508,7 +502,7 @@ def test_the_preview_shows_the_letter_as_the_chosen_recipient_receives_it(client
     assert "Dear Ann Jones," in english_view and "Annwyl" not in english_view
 
 
-def test_sending_queues_one_delivery_per_recipient_and_opens_the_outbox(client, secretariat):
+def test_sending_queues_one_copy_per_recipient_and_opens_the_outbox(client, secretariat):
     recipients = factories.PersonFactory.create_batch(3)
     letter = draft_to([*recipients, factories.PersonFactory(email="")])
     client.force_login(secretariat)
@@ -516,14 +510,14 @@ def test_sending_queues_one_delivery_per_recipient_and_opens_the_outbox(client, 
     response = client.post(reverse("correspondence:draft_send", args=[letter.pk]))
 
     assert response["Location"] == reverse("correspondence:outbox_letter", args=[letter.pk])
-    assert set(Delivery.objects.values_list("person", "status")) == {
-        (person.pk, Status.QUEUED) for person in recipients
+    assert set(OutgoingMail.objects.values_list("kind", "letter", "person", "status")) == {
+        ("letter", letter.pk, person.pk, Status.QUEUED) for person in recipients
     }
     letter.refresh_from_db()
     assert letter.status == Letter.Status.SENDING
     again = client.post(reverse("correspondence:draft_send", args=[letter.pk]))
     assert again.status_code == 404
-    assert Delivery.objects.count() == 3
+    assert OutgoingMail.objects.count() == 3
 
 
 @pytest.mark.parametrize(
@@ -550,7 +544,7 @@ def test_a_letter_without_the_welsh_language_statement_is_not_sent(
     )
     assert response.redirect_chain == [(preview_url, 302)]
     assert response.content.decode().count(message) == 1
-    assert not Delivery.objects.exists()
+    assert not OutgoingMail.objects.exists()
     letter.refresh_from_db()
     assert letter.status == Letter.Status.DRAFT
 
@@ -562,15 +556,17 @@ def sent_letter(statuses) -> Letter:
     letter = factories.LetterFactory(status=Letter.Status.SENDING)
     organisation = factories.OrganisationFactory()
     for status in statuses:
-        Delivery.objects.create(
+        factories.LetterMailFactory(
             letter=letter,
             person=factories.PersonFactory(organisation=organisation),
-            email=factories.PersonFactory.build().email,
-            language="en",
             status=status,
             reason="550 Mailbox unavailable" if status == Status.FAILED else "",
         )
     return letter
+
+
+def letter_mails(letter):
+    return OutgoingMail.objects.filter(letter=letter)
 
 
 def test_the_outbox_counts_each_status_and_lists_problems_first(client, secretariat):
@@ -582,11 +578,16 @@ def test_the_outbox_counts_each_status_and_lists_problems_first(client, secretar
     assert response.context["counts"] == {
         "queued": 1, "sending": 0, "sent": 2, "failed": 1, "uncertain": 1,
     }  # fmt: skip
-    order = [d.status for d in response.context["deliveries"]]
+    order = [m.status for m in response.context["mails"]]
     assert order == ["failed", "uncertain", "queued", "sent", "sent"]
     content = response.content.decode()
     assert "550 Mailbox unavailable" in content
     assert 'http-equiv="refresh"' in content  # still sending: the page keeps itself up to date
+    # Only what can be settled can be ticked.
+    ticked = re.findall(r'name="mails" value="(\d+)"', content)
+    assert sorted(map(int, ticked)) == sorted(
+        letter_mails(letter).filter(status__in=["failed", "uncertain"]).values_list("pk", flat=True)
+    )
     outbox = client.get(reverse("correspondence:outbox")).content.decode()
     assert "2 / 5" in outbox
 
@@ -601,30 +602,98 @@ def test_the_status_fragment_says_when_sending_is_over(client, secretariat):
     assert "<html" not in content
 
 
-def test_resend_to_failed_queues_only_the_failed_deliveries(client, secretariat):
+def test_a_letter_whose_last_copy_was_not_marked_is_shown_sent(client, secretariat):
+    letter = sent_letter([Status.SENT, Status.FAILED])  # still "sending", nothing pending
+    client.force_login(secretariat)
+    client.get(reverse("correspondence:outbox_letter", args=[letter.pk]))
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.SENT
+
+
+def settle(client, letter, action, mails=(), follow=False, **data):
+    url = reverse("correspondence:outbox_settle", args=[letter.pk])
+    data = {"action": action, "mails": [m.pk for m in mails], **REASON, **data}
+    return client.post(url, data, follow=follow)
+
+
+def test_resend_to_failed_queues_only_the_failed_copies_with_the_reason(client, secretariat):
     letter = sent_letter([Status.SENT, Status.FAILED, Status.FAILED, Status.UNCERTAIN])
+    Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.SENT)
     client.force_login(secretariat)
 
-    client.post(reverse("correspondence:outbox_resend_failed", args=[letter.pk]))
+    response = settle(client, letter, "resend_failed")
 
-    assert sorted(letter.deliveries.values_list("status", flat=True)) == sorted(
+    assert response.status_code == 302
+    assert sorted(letter_mails(letter).values_list("status", flat=True)) == sorted(
         [Status.SENT, Status.QUEUED, Status.QUEUED, Status.UNCERTAIN]
     )
-    assert not letter.deliveries.filter(status=Status.QUEUED).exclude(reason="").exists()
+    queued = letter_mails(letter).filter(status=Status.QUEUED)
+    assert not queued.exclude(reason="").exists()
+    assert set(queued.values_list("resolved_by", "resolution")) == {
+        (secretariat.pk, REASON["reason"])
+    }
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.SENDING
 
 
-def test_an_uncertain_delivery_is_confirmed_or_sent_again_by_its_buttons(client, secretariat):
-    letter = sent_letter([Status.UNCERTAIN, Status.UNCERTAIN])
-    first, second = letter.deliveries.order_by("pk")
+def test_the_ticked_uncertain_copies_are_confirmed_or_sent_again(client, secretariat):
+    letter = sent_letter([Status.UNCERTAIN, Status.UNCERTAIN, Status.UNCERTAIN])
+    first, second, third = letter_mails(letter).order_by("pk")
     client.force_login(secretariat)
 
-    client.post(reverse("correspondence:delivery_confirm", args=[letter.pk, first.pk]))
-    client.post(reverse("correspondence:delivery_resend", args=[letter.pk, second.pk]))
+    settle(client, letter, "confirm", [first])
+    settle(client, letter, "resend", [second])
 
+    statuses = dict(letter_mails(letter).values_list("pk", "status"))
+    assert statuses == {first.pk: Status.SENT, second.pk: Status.QUEUED, third.pk: Status.UNCERTAIN}
     first.refresh_from_db()
-    second.refresh_from_db()
-    assert (first.status, first.confirmed_by) == (Status.SENT, secretariat)
-    assert second.status == Status.QUEUED
+    assert (first.resolved_by, first.resolution) == (secretariat, REASON["reason"])
+    page = client.get(reverse("correspondence:outbox_letter", args=[letter.pk])).content.decode()
+    assert REASON["reason"] in page
+
+
+def test_every_uncertain_copy_is_confirmed_in_one_go(client, secretariat):
+    letter = sent_letter([Status.UNCERTAIN] * 4 + [Status.FAILED])
+    client.force_login(secretariat)
+    page = client.get(reverse("correspondence:outbox_letter", args=[letter.pk])).content.decode()
+    assert "Record all 4 uncertain copies as arrived" in page
+
+    response = settle(client, letter, "confirm_uncertain", follow=True)
+
+    assert "Recorded 4 copies as arrived." in response.content.decode()
+    counts = letter_mails(letter).status_counts()
+    assert (counts["sent"], counts["failed"], counts["uncertain"]) == (4, 1, 0)
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.SENT
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"action": "confirm_uncertain", "reason": ""}, "Give the reason"),
+        ({"action": "confirm", "mails": []}, "Tick the copies this is about."),
+    ],
+)
+def test_settling_without_a_reason_or_a_choice_changes_nothing(client, secretariat, data, error):
+    letter = sent_letter([Status.UNCERTAIN, Status.FAILED])
+    client.force_login(secretariat)
+
+    response = settle(client, letter, **data)
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    assert sorted(letter_mails(letter).values_list("status", flat=True)) == ["failed", "uncertain"]
+
+
+def test_another_letters_copy_cannot_be_settled_from_this_one(client, secretariat):
+    letter = sent_letter([Status.UNCERTAIN])
+    other = sent_letter([Status.UNCERTAIN])
+    client.force_login(secretariat)
+
+    response = settle(client, letter, "confirm", letter_mails(other), follow=True)
+
+    assert "nothing changed" in response.content.decode()
+    assert letter_mails(other).get().status == Status.UNCERTAIN
 
 
 def test_outbox_buttons_need_the_csrf_token(secretariat):
@@ -633,9 +702,9 @@ def test_outbox_buttons_need_the_csrf_token(secretariat):
     letter = sent_letter([Status.FAILED])
     client = Client(enforce_csrf_checks=True)
     client.force_login(secretariat)
-    response = client.post(reverse("correspondence:outbox_resend_failed", args=[letter.pk]))
+    response = settle(client, letter, "resend_failed")
     assert response.status_code == 403
-    assert letter.deliveries.get().status == Status.FAILED
+    assert letter_mails(letter).get().status == Status.FAILED
 
 
 @pytest.mark.parametrize("rows", [1, 10, 50])
@@ -643,6 +712,7 @@ def test_the_outbox_page_makes_the_same_queries_however_many_recipients(
     client, secretariat, django_assert_max_num_queries, rows
 ):
     letter = sent_letter([Status.SENT] * rows)
+    Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.SENT)
     client.force_login(secretariat)
     url = reverse("correspondence:outbox_letter", args=[letter.pk])
     with django_assert_max_num_queries(9):
@@ -670,21 +740,19 @@ def test_starting_from_an_unknown_letter_is_a_404(client, secretariat, value):
     assert client.get(reverse("correspondence:compose"), {"from": value}).status_code == 404
 
 
-def test_a_recipient_gets_at_most_one_delivery_of_a_letter(db):
-    from django.db import IntegrityError, transaction
+def test_a_recipient_gets_at_most_one_copy_of_a_letter(db):
+    from correspondence import sending
 
-    letter = sent_letter([Status.SENT])
-    first = letter.deliveries.get()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Delivery.objects.create(
-            letter=letter, person=first.person, email="other@example.org", language="cy"
-        )
-    assert letter.deliveries.count() == 1
+    letter = draft_to(factories.PersonFactory.create_batch(1))
+    sending.letter_send(letter=letter)
+    first = letter_mails(letter).get()
+    # Queued again (a double click that got past the draft check): the key holds it once.
+    sending.outbox.queue_many([sending._mail(letter, first.person, None)])
+    assert letter_mails(letter).count() == 1
     # The same person may still receive another letter.
-    Delivery.objects.create(
-        letter=factories.LetterFactory(), person=first.person, email=first.email, language="en"
-    )
-    assert Delivery.objects.filter(person=first.person).count() == 2
+    other = draft_to([first.person])
+    sending.letter_send(letter=other)
+    assert OutgoingMail.objects.filter(person=first.person).count() == 2
 
 
 def test_the_outbox_heading_counts_its_letters(client, secretariat):
@@ -694,7 +762,7 @@ def test_the_outbox_heading_counts_its_letters(client, secretariat):
     client.force_login(secretariat)
     content = client.get(reverse("correspondence:outbox")).content.decode()
     assert '<h1 class="govuk-heading-l">Outbox (3 letters)</h1>' in content
-    Delivery.objects.all().delete()
+    OutgoingMail.objects.all().delete()
     sent_letter([Status.QUEUED])
     content = client.get(reverse("correspondence:outbox")).content.decode()
     assert "Outbox (1 letter)</h1>" in content

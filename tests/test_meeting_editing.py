@@ -280,7 +280,12 @@ def test_removing_an_item_closes_the_gap_in_the_numbers(client, official, meetin
     add_items(meeting, "Welcome", "Hate crime", "Any other business")
     page = client.get(step_url("edit_agenda", meeting))
     assert 'name="items-0-DELETE"' in page.text
-    client.post(step_url("edit_agenda", meeting), page_data(page) | {"items-0-DELETE": "on"})
+    data = page_data(page) | {"items-0-DELETE": "on"}
+    # The page first says what goes, and deletes nothing until that is confirmed.
+    asked = client.post(step_url("edit_agenda", meeting), data)
+    assert asked.status_code == 200 and "Item 1, “Welcome”, and its discussion." in asked.text
+    assert meeting.items.count() == 3
+    client.post(step_url("edit_agenda", meeting), data | {"confirm_delete": "1"})
     items = list(meeting.items.order_by("number").values_list("number", "title"))
     assert items == [(1, "Hate crime"), (2, "Any other business")]
 

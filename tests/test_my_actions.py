@@ -103,11 +103,13 @@ def test_my_actions_leaves_out_other_peoples_actions(client, member, mine, someo
     assert response.context["open_count"] == 4
 
 
-def test_group_actions_puts_the_due_soon_boundary_at_two_weeks():
+def test_group_actions_puts_the_due_soon_boundary_at_the_one_window(settings):
+    settings.REMINDERS = {**settings.REMINDERS, "DUE_SOON_DAYS": 7}
+
     def action(due):
         return ActionItem(status=ActionItem.Status.OPEN, due_date=due)
 
-    groups = group_actions([action(days(14)), action(days(15)), action(days(0))], today=TODAY)
+    groups = group_actions([action(days(7)), action(days(8)), action(days(0))], today=TODAY)
     sizes = {group.key: len(group.actions) for group in groups}
     assert sizes == {"overdue": 0, "due_soon": 2, "later": 1, "no_date": 0, "completed": 0}
 

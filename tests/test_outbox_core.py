@@ -146,22 +146,10 @@ def test_the_sweeper_marks_stuck_rows_uncertain_and_requeues_lost_ones(db, setti
     assert OutgoingMail.objects.get(pk=lost).enqueued_at > long_ago
 
 
-def test_a_broker_that_is_down_leaves_the_message_queued(db, settings):
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    from wrc.celery import app
-
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    app.conf.broker_connection_retry_on_startup = False
-    app.conf.broker_connection_max_retries = 0
-    try:
-        app.pool.force_close_all()
-        person = factories.PersonFactory()
-        mail_id = services.queue(notification(person))
-        assert services.dispatch([mail_id]) is False
-    finally:
-        app.conf.broker_url = previous
-        app.pool.force_close_all()
+def test_a_broker_that_is_down_leaves_the_message_queued(db, broker_down):
+    person = factories.PersonFactory()
+    mail_id = services.queue(notification(person))
+    assert services.dispatch([mail_id]) is False
     assert OutgoingMail.objects.get(pk=mail_id).status == Status.QUEUED
 
 

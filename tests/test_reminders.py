@@ -24,9 +24,11 @@ from django.urls import reverse
 
 from actions.models import ActionItem
 from meetings.models import Meeting
+from outbox import services as outbox
+from outbox.models import OutgoingMail
 from reminders import calendar
 from reminders.models import ReminderClaim, ReminderKind
-from reminders.services import reminder_plan_build, reminder_plan_deliver, reminders_send_due
+from reminders.services import reminder_plan_build, reminder_plan_queue, reminders_send_due
 from reminders.tasks import send_due_reminders
 from tests import factories
 from wrc import access
@@ -176,10 +178,18 @@ def received(outbox):
     return by_recipient
 
 
+def deliver_queued():
+    """What the worker does with the emails the sweep queued, in this process."""
+    queued = OutgoingMail.objects.filter(status=OutgoingMail.Status.QUEUED).order_by("pk")
+    for mail_id in queued.values_list("pk", flat=True):
+        outbox.send(mail_id=mail_id)
+
+
 def run_sweep_on(day, times=1, hour=7):
     with time_machine.travel(at_morning(day, hour), tick=False):
         for _ in range(times):
             send_due_reminders.apply().get()
+            deliver_queued()
 
 
 def test_working_days_skip_weekends_and_welsh_bank_holidays():
@@ -205,7 +215,9 @@ def test_every_claim_of_the_fortnight_ends_sent_and_unique(cast):
     for day in FORTNIGHT:
         run_sweep_on(day)
     claims = ReminderClaim.objects.all()
-    assert set(claims.values_list("status", flat=True)) == {ReminderClaim.Status.SENT}
+    assert set(claims.values_list("mail__status", flat=True)) == {OutgoingMail.Status.SENT}
+    # One email per person and day: each claim rides in the email of the day it was owed.
+    assert OutgoingMail.objects.count() == sum(len(sent) for sent in EXPECTED.values())
     keys = list(claims.values_list("subject_key", "kind", "occasion", "recipient"))
     assert len(keys) == len(set(keys))
     assert claims.filter(recipient=cast["alice"], kind=ReminderKind.ASSIGNED).count() == 4
@@ -328,9 +340,11 @@ def test_overlapping_sweeps_send_each_reminder_once(cast):
     today = datetime.date(2026, 9, 1)
     with time_machine.travel(at_morning(today), tick=False):
         first, second = reminder_plan_build(today=today), reminder_plan_build(today=today)
-        assert reminder_plan_deliver(plan=second).sent == 4
-        assert reminder_plan_deliver(plan=first).sent == 0
+        assert reminder_plan_queue(plan=second).queued == 4
+        assert reminder_plan_queue(plan=first).queued == 0
+        deliver_queued()
     assert received(mail.outbox) == EXPECTED[today]
+    assert OutgoingMail.objects.count() == 4
 
 
 def test_a_sweep_that_wins_part_of_a_plan_sends_only_that_part(cast):
@@ -338,46 +352,55 @@ def test_a_sweep_that_wins_part_of_a_plan_sends_only_that_part(cast):
     with time_machine.travel(at_morning(today), tick=False):
         stale = reminder_plan_build(today=today)
         reminders_send_due(today=datetime.date(2026, 9, 2))  # another worker, a day behind
+        deliver_queued()
         mail.outbox.clear()
-        reminder_plan_deliver(plan=stale)
+        reminder_plan_queue(plan=stale)
+        deliver_queued()
     subject, listed = received(mail.outbox)[ALICE]
     assert subject == "Reminder: actions due on 4 September 2026"
     assert listed == ["A1", "A2"]  # R1 and N1 were announced by the other worker
+    # The outbox shows the subject of what the email carried, not of the plan it came from.
+    alices = OutgoingMail.objects.filter(email=ALICE).order_by("pk")
+    assert without_forum(alices.last().subject) == subject
 
 
 def test_the_ledger_refuses_a_second_claim_of_the_same_reminder(cast):
+    email = OutgoingMail.objects.create(
+        kind=OutgoingMail.Kind.REMINDER, key="reminder:test", email=ALICE, language="en"
+    )
     row = {
         "subject_key": "action:1",
         "kind": ReminderKind.DUE_TODAY,
         "occasion": datetime.date(2026, 9, 4),
         "recipient": cast["alice"],
+        "mail": email,
     }
-    ReminderClaim.objects.create(claim_token="00000000-0000-0000-0000-000000000001", **row)
+    ReminderClaim.objects.create(**row)
     with pytest.raises(IntegrityError), transaction.atomic():
-        ReminderClaim.objects.create(claim_token="00000000-0000-0000-0000-000000000002", **row)
+        ReminderClaim.objects.create(**row)
 
 
-def test_a_claim_made_by_a_worker_that_died_is_not_sent_again(cast):
+def test_an_email_whose_worker_died_is_uncertain_and_not_sent_again(cast):
+    """The worker claimed Carys's email and died mid-send: the outbox's sweeper marks it
+    uncertain, and no later reminder sweep sends those reminders again."""
     today = datetime.date(2026, 9, 2)
     with time_machine.travel(at_morning(today), tick=False):
-        plan = reminder_plan_build(today=today)
-        (carys_plan,) = [r for r in plan.reminders if r.recipient.email == CARYS]
-        # A worker claimed Carys's reminder and died before recording the send.
-        ReminderClaim.objects.bulk_create(
-            ReminderClaim(
-                subject_key=c.subject_key,
-                kind=c.kind,
-                occasion=c.occasion,
-                action_id=c.action_id,
-                recipient_id=carys_plan.recipient.pk,
-                claim_token="00000000-0000-0000-0000-000000000003",
-            )
-            for c in carys_plan.claims
+        send_due_reminders.apply().get()
+        carys = OutgoingMail.objects.get(email=CARYS)
+        long_ago = at_morning(today, 6)
+        OutgoingMail.objects.filter(pk=carys.pk).update(
+            status=OutgoingMail.Status.SENDING, claimed_at=long_ago, attempts=1
         )
-        reminder_plan_deliver(plan=plan)
+        deliver_queued()
+        assert outbox.sweep().uncertain == 1
+        run_sweep_on(today, times=2, hour=9)
     assert CARYS not in received(mail.outbox)
-    later = datetime.datetime(2026, 9, 2, 9, 0, tzinfo=LONDON)
-    assert ReminderClaim.objects.uncertain(now=later).filter(recipient__email=CARYS).exists()
+    carys.refresh_from_db()
+    assert carys.status == OutgoingMail.Status.UNCERTAIN
+    assert "may have accepted" in carys.reason
+    assert set(
+        ReminderClaim.objects.filter(recipient__email=CARYS).values_list("mail", flat=True)
+    ) == {carys.pk}
 
 
 def test_the_secretariat_group_means_an_active_user(cast):
@@ -401,8 +424,9 @@ def test_the_command_runs_the_sweep_for_a_given_day_and_refuses_a_bad_one(cast):
     with time_machine.travel(at_morning(datetime.date(2026, 9, 1)), tick=False):
         call_command("send_reminders", "--day", "2026-09-01", stdout=out)
         call_command("send_reminders", "--day", "2026-09-01", stdout=out)
-    assert "4 emails sent" in out.getvalue()
-    assert "0 emails sent" in out.getvalue()
+        deliver_queued()
+    assert "4 emails queued" in out.getvalue()
+    assert "0 emails queued" in out.getvalue()
     assert received(mail.outbox) == EXPECTED[datetime.date(2026, 9, 1)]
     with pytest.raises(CommandError, match="--day must be a date"):
         call_command("send_reminders", "--day", "1 September")

@@ -178,6 +178,7 @@ def test_members_sessions_last_the_configured_time(client, settings, member):
 
 def ask_for_reset(client, email):
     response = client.post(reverse("password_reset"), {"email": email}, follow=True)
+    factories.deliver_outbox()
     # The language switch's CSRF token differs on every page; nothing else may.
     body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)
     return response.status_code, response.redirect_chain, body

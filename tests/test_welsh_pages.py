@@ -42,6 +42,10 @@ REWORKED_PAGES = {
     "search:results": "being reworked; its strings are translated separately",
     # templates/hatecrime/planaction_detail.html is being reworked.
     "hatecrime:action_detail": "being reworked; its strings are translated separately",
+    # templates/correspondence/outbox_status.html: settling uncertain and failed copies of a
+    # letter (the reason, the bulk buttons) is new; its strings are translated separately.
+    "correspondence:outbox_letter": "being reworked; its strings are translated separately",
+    "correspondence:outbox_settle": "being reworked; its strings are translated separately",
 }
 # Every part of the product is walked.
 REWORKED_PREFIXES = ()

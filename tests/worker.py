@@ -349,7 +349,7 @@ class WorkerProcess:
 @pytest.fixture
 def celery_worker_env():
     """Extra environment for the worker; override in a test module to change its settings."""
-    return {"LETTER_RETRY_BASE_SECONDS": "0.2", "OUTBOX_RETRY_BASE_SECONDS": "0.2"}
+    return {"OUTBOX_RETRY_BASE_SECONDS": "0.2"}
 
 
 @pytest.fixture
@@ -387,3 +387,41 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
     if any(item.get_closest_marker("worker") for item in request.session.items):
         folder = Path(settings.VAR_DIR)
         test["NAME"] = str(folder / f"test-{os.getpid()}.sqlite3")
+
+
+# A broker that cannot be reached ----------------------------------------------------------------
+
+
+def forget_pools(app):
+    """Make the next publish use a pool for the current broker address. The pools live in
+    kombu's registry, shared by every app: they are forgotten here, never closed."""
+    app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down():
+    """The broker cannot be reached: publishing a task fails at once."""
+    keys = (
+        "broker_url",
+        "broker_write_url",
+        "broker_transport",
+        "broker_connection_retry_on_startup",
+        "broker_connection_max_retries",
+    )
+    saved = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(
+        # A port nothing listens on; the transport named too, as the filesystem broker's
+        # setting would otherwise win over the address.
+        broker_url="redis://127.0.0.1:1/0",
+        broker_write_url="redis://127.0.0.1:1/0",
+        broker_transport="redis",
+        broker_connection_retry_on_startup=False,
+        broker_connection_max_retries=0,
+    )
+    forget_pools(celery_app)
+    yield
+    celery_app.conf.update(saved)
+    forget_pools(celery_app)

@@ -1,11 +1,9 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
-from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext_lazy
 
@@ -55,9 +53,10 @@ def gds_helper(*fields, submit):
 
 
 class PasswordResetRequestForm(auth_forms.PasswordResetForm):
-    """Sends the reset link in the account holder's language. Whether an address has an account
-    shows on the page, and Django logs a failed send rather than raising it. The email is sent
-    while the request waits: moving it to the worker would also hide the difference in time."""
+    """Sends the reset link in the account holder's language, through the outbox. Whether an
+    address has an account never shows: the page says the same whatever happened, and the email
+    is left to the worker so that the answer takes as long either way; a failed send is on the
+    outbox page with its reason."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,24 +81,9 @@ class PasswordResetRequestForm(auth_forms.PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        user = context["user"]
-        person = getattr(user, "person", None)
-        to_email = to_email or person.email
-        language = person.preferred_language if person else translation.get_language()
-        context.update(
-            site_url=settings.SITE_URL.rstrip("/"),
-            forum_name=settings.FORUM_NAME,
-            language=language,
-        )
-        with translation.override(language):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                context,
-                from_email,
-                to_email,
-                html_email_template_name,
-            )
+        from directory import accounts
+
+        accounts.password_reset_send(user=context["user"], email=to_email)
 
 
 class NewPasswordForm(auth_forms.SetPasswordForm):

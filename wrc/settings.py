@@ -208,6 +208,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("cy", _("Cymraeg"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The one home of the date formats pages, emails and downloads use (wrc.lib.dates).
+FORMAT_MODULE_PATH = ["wrc.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -295,17 +297,6 @@ if min(REMINDERS["DUE_SOON_DAYS"], REMINDERS["NO_DATE_EVERY_DAYS"]) < 1:
     raise ImproperlyConfigured(
         "REMINDERS_DUE_SOON_DAYS and REMINDERS_NO_DATE_EVERY_DAYS must be 1+"
     )
-# Letters: a sweeper re-queues deliveries whose task was lost and marks those stuck in "sending"
-# (the worker died mid-send) as uncertain, for the secretariat to confirm or resend.
-CELERY_BEAT_SCHEDULE["correspondence-sweep"] = {
-    "task": "correspondence.tasks.sweep_letter_deliveries",
-    "schedule": env.float("LETTER_SWEEP_SECONDS", default=60.0),
-}
-LETTER_MAX_ATTEMPTS = env.int("LETTER_MAX_ATTEMPTS", default=5)
-LETTER_RETRY_BASE_SECONDS = env.float("LETTER_RETRY_BASE_SECONDS", default=60.0)
-LETTER_SENDING_TIMEOUT_SECONDS = env.int("LETTER_SENDING_TIMEOUT_SECONDS", default=600)
-LETTER_QUEUE_STALE_SECONDS = env.int("LETTER_QUEUE_STALE_SECONDS", default=900)
-
 # The outbox (every message the product sends): a sweeper re-queues rows whose task was lost and
 # marks those stuck in "sending" (the worker died mid-send) as uncertain, for a person to settle.
 CELERY_BEAT_SCHEDULE["outbox-sweep"] = {

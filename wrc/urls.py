@@ -19,4 +19,5 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("imports/", include("imports.urls")),
     path("progress/", include("progress.urls")),
+    path("outbox/", include("outbox.urls")),
 ]

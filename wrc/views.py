@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth import views as auth_views
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.decorators import method_decorator
 from django.views.generic import TemplateView
@@ -57,15 +57,13 @@ class ForumSection:
     letters: list = field(default_factory=list)
 
 
-def next_meetings(forums):
-    """The next meeting of each of ``forums``, in one query."""
-    first = (
-        Meeting.objects.upcoming()
-        .filter(forum=OuterRef("forum"))
-        .order_by("starts_at", "pk")
-        .values("pk")[:1]
-    )
-    return Meeting.objects.filter(forum__in=forums, pk=Subquery(first)).select_related("forum")
+def next_meetings(user, forums):
+    """The next meeting of each of ``forums`` (``MeetingQuerySet.next_of_forums``), in one
+    query, each marked with whether its page opens for ``user``."""
+    meetings = list(Meeting.objects.next_of_forums(forums).select_related("forum"))
+    for meeting in meetings:
+        meeting.page_open = meeting.is_visible_to(user)
+    return meetings
 
 
 def recent_letters(user):
@@ -110,13 +108,14 @@ class HomeView(RoleRequiredMixin, TemplateView):
         plan = DeliveryPlan.objects.visible_to(user).select_related("forum").first()
         my_actions = list(
             ActionItem.objects.owned_by(user)
+            .active()
             .open()
             .select_related("meeting__forum")
             .order_by("due_date", "pk")
         )
         # Every role may know when and where its forums meet next (members are invited);
         # whether the meeting's page opens depends on its notes being visible to them.
-        meetings = sorted(next_meetings(forums), key=lambda m: m.starts_at)
+        meetings = next_meetings(user, forums)
         letters = list(recent_letters(user))
         sections = forum_sections(forums, meetings=meetings, actions=my_actions, letters=letters)
         return super().get_context_data(

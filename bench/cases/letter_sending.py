@@ -1,9 +1,10 @@
 """A letter to 1,000 recipients through a real Celery worker, on the configured database and broker.
 
-Timed: from the send button's service (``letter_send``) until every delivery is marked sent. The
-worker (prefork, two processes, as ``make run`` starts it) renders each personalised copy and
-writes it with the file email backend into a temporary folder. The recipients are created before
-each repetition, untimed; the worker is started once and stopped after the last repetition.
+Timed: from the send button's service (``letter_send``) until every copy in the outbox is marked
+sent. The worker (prefork, two processes, as ``make run`` starts it) renders each personalised
+copy and writes it with the file email backend into a temporary folder. The recipients are
+created before each repetition, untimed; the worker is started once and stopped after the last
+repetition.
 """
 
 import shutil
@@ -42,10 +43,11 @@ def _start_worker():
 
 
 def _remove_previous_letter():
-    from correspondence.models import Delivery, Letter
+    from correspondence.models import Letter
     from directory.models import Organisation, Person
+    from outbox.models import OutgoingMail
 
-    Delivery.objects.filter(letter__reference=REFERENCE).delete()
+    OutgoingMail.objects.filter(letter__reference=REFERENCE).delete()
     Letter.objects.filter(reference=REFERENCE).delete()
     Person.objects.filter(organisation__name="Benchmark recipients").delete()
     Organisation.objects.filter(name="Benchmark recipients").delete()
@@ -101,17 +103,18 @@ def stop_worker():
     teardown=stop_worker,
 )
 def send_letter(letter_pk):
-    from correspondence.models import Delivery, Letter
-    from correspondence.sending import letter_send
+    from correspondence.models import Letter
+    from correspondence.sending import letter_mails, letter_send
+    from outbox.models import OutgoingMail
     from tests.worker import wait_until
 
     letter_send(letter=Letter.objects.get(pk=letter_pk))
-    deliveries = Delivery.objects.filter(letter_id=letter_pk)
+    mails = letter_mails(letter_pk)
     wait_until(
-        lambda: not deliveries.pending().exists(),
+        lambda: not mails.pending().exists(),
         timeout=900,
         interval=0.25,
         message=_running["worker"].log,
     )
-    sent = deliveries.filter(status=Delivery.Status.SENT).count()
-    assert sent == RECIPIENTS, f"only {sent} of {RECIPIENTS} deliveries were sent"
+    sent = mails.filter(status=OutgoingMail.Status.SENT).count()
+    assert sent == RECIPIENTS, f"only {sent} of {RECIPIENTS} copies were sent"

@@ -1,11 +1,12 @@
 """Template helpers shared by every page."""
 
 import datetime
+import itertools
 
 from django import template
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -192,3 +193,63 @@ def page_links(page_obj):
     with ``Paginator.ELLIPSIS`` between. A link to every page was 401 links at 10,000 actions,
     a tenth of the actions list's time (issue 13)."""
     return page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+
+
+def _next_table_caption_id(context) -> str:
+    """An id for the next table's caption, unique within the page (counted on the request, which
+    every include and inclusion tag of one page shares)."""
+    request = getattr(context, "request", None) or context.get("request")
+    if request is None:
+        return f"wrc-table-caption-{next(_captions_without_request)}"
+    request.wrc_table_captions = getattr(request, "wrc_table_captions", 0) + 1
+    return f"wrc-table-caption-{request.wrc_table_captions}"
+
+
+_captions_without_request = itertools.count(1)
+
+
+class TableRegionNode(template.Node):
+    def __init__(self, nodelist, variable=None, labelledby=None):
+        self.nodelist, self.variable, self.labelledby = nodelist, variable, labelledby
+
+    def render(self, context):
+        if self.labelledby is not None:
+            labelledby = self.labelledby.resolve(context)
+        else:
+            labelledby = _next_table_caption_id(context)
+        with context.push({self.variable: labelledby} if self.variable else {}):
+            table = self.nodelist.render(context)
+        return format_html(
+            '<div class="wrc-table-scroll" role="region" aria-labelledby="{}" tabindex="0">'
+            "{}</div>",
+            labelledby,
+            mark_safe(table),
+        )
+
+
+@register.tag
+def table_region(parser, token):
+    """A table that scrolls sideways inside its own region when it is wider than the screen, so
+    the page itself never does (a phone, or 400 % zoom). The region is named by the table's
+    caption and takes keyboard focus, so it can be scrolled with the arrow keys:
+
+        {% table_region as caption_id %}
+          <table class="govuk-table"><caption id="{{ caption_id }}" …>…</caption>…</table>
+        {% endtable_region %}
+
+    ``{% table_region labelledby="some-heading" %}`` names it by an element that is already on
+    the page instead (a table without a caption of its own).
+    """
+    bits = token.split_contents()
+    variable = labelledby = None
+    if len(bits) == 3 and bits[1] == "as":
+        variable = bits[2]
+    elif len(bits) == 2 and bits[1].startswith("labelledby="):
+        labelledby = parser.compile_filter(bits[1].removeprefix("labelledby="))
+    else:
+        raise template.TemplateSyntaxError(
+            f"{bits[0]} takes 'as NAME' (the caption's id) or 'labelledby=ID'"
+        )
+    nodelist = parser.parse(("endtable_region",))
+    parser.delete_first_token()
+    return TableRegionNode(nodelist, variable, labelledby)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from actions.models import ActionItem, ActionUpdate
-from correspondence.models import Delivery, Letter
+from correspondence.models import Letter
 from directory.models import (
     Forum,
     Language,
@@ -33,6 +33,7 @@ from directory.models import (
     normalise_name,
 )
 from meetings.models import AgendaItem, Attendance, Meeting
+from outbox.models import OutgoingMail
 from wrc import access
 
 MEMBER_USERNAME = "volume-member"
@@ -443,7 +444,7 @@ def _letters(ctx, forums, people):
     for letter in letters:
         recipients = ctx.rng.sample(addressed, min(len(addressed), ctx.rng.randint(20, 60)))
         deliveries += [_delivery(ctx, letter, p) for p in recipients]
-    ctx.bulk(Delivery, deliveries)
+    ctx.bulk(OutgoingMail, deliveries)
 
 
 def _letter(ctx, forum, month):
@@ -464,12 +465,19 @@ def _letter(ctx, forum, month):
 
 def _delivery(ctx, letter, person):
     failed = ctx.rng.random() < 0.02
-    return Delivery(
+    return OutgoingMail(
+        kind=OutgoingMail.Kind.LETTER,
+        key=f"letter:{letter.pk}:person:{person.pk}",
+        forum_id=letter.forum_id,
         letter=letter,
         person=person,
         email=person.email,
         language=person.preferred_language,
-        status=Delivery.Status.FAILED if failed else Delivery.Status.SENT,
+        subject=letter.subject_en,
+        payload={"copy_to": None},
+        queued_at=letter.sent_at,
+        enqueued_at=letter.sent_at,
+        status=OutgoingMail.Status.FAILED if failed else OutgoingMail.Status.SENT,
         attempts=1,
         reason="550 Mailbox unavailable" if failed else "",
         sent_at=None if failed else letter.sent_at,

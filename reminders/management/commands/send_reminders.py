@@ -7,8 +7,9 @@ from reminders.services import reminders_send_due
 
 class Command(BaseCommand):
     help = (
-        "Run the deadline reminder sweep now, in this process (the worker runs it each working "
-        "morning). Safe to repeat: reminders already sent are never sent again."
+        "Run the deadline reminder sweep now (the worker runs it each working morning): record "
+        "the reminders that are due and queue one email per person in the outbox, which the "
+        "worker sends. Safe to repeat: reminders already recorded are never queued again."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +24,10 @@ class Command(BaseCommand):
             raise CommandError(f"--day must be a date such as 2026-09-01: {error}") from error
         result = reminders_send_due(today=today)
         self.stdout.write(
-            f"Reminders: {result.sent} emails sent, {result.failed} failed, "
-            f"{result.released} to retry."
+            f"Reminders: {result.queued} emails queued ({result.reminders} reminders)."
         )
+        if result.dispatched is False:
+            self.stdout.write(
+                "The worker could not be reached: the emails stay queued and are sent when it "
+                "is reachable again."
+            )
