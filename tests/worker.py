@@ -13,6 +13,9 @@ Registered in tests/conftest.py through ``pytest_plugins``. A test that uses the
 - ``celery_broker``: points this process's Celery app at a private queue (and, for the embedded
   filesystem broker, a private temporary folder), so that parallel runs never take each other's
   tasks. Redis is used when CELERY_BROKER_URL says so.
+- ``private_redis``: a ``redis-server`` of the test's own, without persistence, to kill and
+  start again empty; ``private_redis_broker`` and ``private_redis_worker`` are the two fixtures
+  above on it, whatever the configured broker.
 - ``celery_worker_process``: ``celery -A wrc worker`` as a subprocess (solo pool: one process,
   so SIGKILL stops everything at once) on that queue, against the test database (a file for
   SQLite, pytest's test database for PostgreSQL) and sending mail to ``smtp_server``. It uses
@@ -185,14 +188,28 @@ def celery_broker(tmp_path_factory):
 
 
 @contextmanager
-def private_broker(var_dir: Path):
-    """Point this process's Celery app at a private queue (and filesystem broker folder)."""
+def private_broker(var_dir: Path, url: str | None = None):
+    """Point this process's Celery app at a private queue (and filesystem broker folder).
+
+    ``url`` names another broker (a private Redis server) for this process and the worker;
+    by default it is the configured one.
+    """
     queue = f"wrc-test-{uuid.uuid4().hex[:12]}"
-    config = BrokerConfig(settings.CELERY_BROKER_URL, queue, var_dir)
-    saved = {
-        key: celery_app.conf[key] for key in ("task_default_queue", "broker_transport_options")
-    }
+    config = BrokerConfig(url or settings.CELERY_BROKER_URL, queue, var_dir)
+    keys = ["task_default_queue", "broker_transport_options"]
+    if url:
+        keys += ["broker_url", "broker_read_url", "broker_write_url", "broker_transport"]
+    saved = {key: celery_app.conf[key] for key in keys}
     celery_app.conf.task_default_queue = config.queue
+    if url:
+        # The transport named too: the filesystem broker's setting would otherwise win.
+        celery_app.conf.update(
+            broker_url=url,
+            broker_read_url=url,
+            broker_write_url=url,
+            broker_transport=url.split("://", 1)[0],
+            broker_transport_options={},
+        )
     if config.url.startswith("filesystem://"):
         folder = var_dir / "broker"  # the same folders wrc.settings gives the worker
         for sub in ("queue", "processed", "control"):
@@ -232,6 +249,68 @@ def _purge(queue: str) -> None:
             conn.default_channel.queue_purge(queue)
     except Exception:  # noqa: BLE001 - a queue never declared has nothing to purge
         pass
+
+
+class RedisServer:
+    """A private ``redis-server`` on a free loopback port, keeping nothing on disk: killed and
+    started again, it comes back empty, as a production Redis without persistence does."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.host, self.port = "127.0.0.1", free_port()
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"redis://{self.host}:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> "RedisServer":
+        assert self.process is None, "The Redis server is already running"
+        self.starts += 1
+        command = [
+            "redis-server", "--bind", self.host, "--port", str(self.port),
+            "--save", "", "--appendonly", "no", "--dir", str(self.directory),
+        ]  # fmt: skip
+        log = (self.directory / f"redis-{self.starts}.log").open("wb")
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_until(self._answers, timeout=timeout, message=f"redis-server did not start: {command}")
+        return self
+
+    def _answers(self) -> bool:
+        if self.process.poll() is not None:
+            raise WaitTimeout(f"redis-server exited with {self.process.returncode}")
+        try:
+            with socket.create_connection((self.host, self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL: everything queued on it is gone."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path_factory):
+    """A Redis server of this test's own (never the machine's), to kill and start again."""
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+def private_redis_broker(private_redis, tmp_path_factory):
+    """Like ``celery_broker``, on ``private_redis``."""
+    with private_broker(tmp_path_factory.mktemp("worker-var"), url=private_redis.url) as config:
+        yield config
 
 
 # The worker ------------------------------------------------------------------------------------
@@ -357,11 +436,25 @@ def celery_worker_process(
     transactional_db, celery_broker, smtp_server, celery_worker_env, tmp_path_factory
 ):
     """A running worker; stopped before the database is flushed at the end of the test."""
+    with running_worker(celery_broker, smtp_server, celery_worker_env, tmp_path_factory) as worker:
+        yield worker
+
+
+@pytest.fixture
+def private_redis_worker(
+    transactional_db, private_redis_broker, smtp_server, celery_worker_env, tmp_path_factory
+):
+    """Like ``celery_worker_process``, on ``private_redis``."""
+    with running_worker(
+        private_redis_broker, smtp_server, celery_worker_env, tmp_path_factory
+    ) as worker:
+        yield worker
+
+
+@contextmanager
+def running_worker(broker, smtp, env, tmp_path_factory):
     worker = WorkerProcess(
-        broker=celery_broker,
-        smtp=smtp_server,
-        log_dir=tmp_path_factory.mktemp("worker-log"),
-        env=celery_worker_env,
+        broker=broker, smtp=smtp, log_dir=tmp_path_factory.mktemp("worker-log"), env=env
     )
     worker.start()
     try:
