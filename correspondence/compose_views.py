@@ -170,8 +170,9 @@ def preview(request, pk):
 @require_POST
 def send(request, pk):
     letter = _draft_for(request, pk)
+    reason = request.POST.get("monolingual_reason", "")
     try:
-        queued = sending.letter_send(letter=letter)
+        queued = sending.letter_send(letter=letter, user=request.user, monolingual_reason=reason)
     except ValidationError as error:
         if error.messages != sending.letter_send_problems(letter):  # those the preview explains
             messages.error(request, " ".join(error.messages))

@@ -102,12 +102,14 @@ class LetterComposeForm(VersionedModelForm):
             "reference",
             "date",
             *COPIED_FIELDS,
+            "publish_bilingually",
             "audience",
             "recipient_organisations",
             "recipient_people",
         ]
         labels = {
             "forum": _("Forum"),
+            "publish_bilingually": _("Publish bilingually"),
             "organisation_en": _("Organisation (English)"),
             "organisation_cy": _("Organisation (Welsh)"),
             "closing_en": _("Closing (English)"),
@@ -120,6 +122,9 @@ class LetterComposeForm(VersionedModelForm):
         help_texts = {
             "reference": _("For example JH/PO/31/2025. Each letter has its own reference."),
             "body_cy": _("Leave empty to send the letter in English only."),
+            "publish_bilingually": _(
+                "Sending is refused until the English and the Welsh are complete."
+            ),
             "audience": _("Everyone receives their own copy: no one sees who else received it."),
         }
         widgets = {

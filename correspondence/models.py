@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from directory.models import Forum, Organisation, Person, VersionedModel
 from wrc import access
+from wrc.lib.bilingual import PublishedBilingually
 
 
 class LanguageMode(models.TextChoices):
@@ -53,7 +54,7 @@ class LetterQuerySet(models.QuerySet):
         return self.filter(access.managed_forums_q(user))
 
 
-class Letter(VersionedModel):
+class Letter(PublishedBilingually, VersionedModel):
     class Audience(models.TextChoices):
         ALL_MEMBERS = "all_members", _("All forum members")
         ORGANISATIONS = "organisations", _("Chosen organisations")

@@ -24,6 +24,7 @@ from directory.contacts import main_contacts
 from directory.models import Membership, Organisation, Person
 from outbox import services as outbox
 from outbox.models import OutgoingMail
+from wrc.lib import bilingual
 
 Status = OutgoingMail.Status
 KIND = OutgoingMail.Kind.LETTER
@@ -97,6 +98,15 @@ class SendProblem(str):
     """A reason the letter may not be sent as it is."""
 
     refuses = True
+    # Whether a reason given by the sender lets the letter go all the same.
+    overridable = False
+
+
+class OneLanguageRefusal(SendProblem):
+    """The letter is to go in both languages and one is incomplete: the sender may still send
+    it as it is, with the reason recorded on the letter."""
+
+    overridable = True
 
 
 class SendWarning(SendProblem):
@@ -116,11 +126,19 @@ class SendProblems(list):
     def warnings(self) -> list[SendProblem]:
         return [problem for problem in self if not problem.refuses]
 
+    @property
+    def overridable(self) -> bool:
+        """Whether every refusal is one a reason from the sender can overrule."""
+        refusals = self.refusals
+        return bool(refusals) and all(problem.overridable for problem in refusals)
+
 
 def letter_send_problems(letter: Letter) -> SendProblems:
     """What stops the letter being sent as it is (``refusals``), and what the sender should know
     first (``warnings``: a cc organisation nobody can receive the copy for)."""
     problems = SendProblems(map(SendProblem, _refusals(letter)))
+    if one_language := bilingual.refusal(letter):
+        problems.append(OneLanguageRefusal(one_language))
     problems += map(SendWarning, _cc_warnings(letter))
     return problems
 
@@ -176,9 +194,13 @@ class Queued:
     dispatched: bool | None = None
 
 
-def letter_send(*, letter: Letter) -> Queued:
+def letter_send(*, letter: Letter, user=None, monolingual_reason: str = "") -> Queued:
     """Queue one outgoing message per recipient with an email address and hand them to the
     worker once committed.
+
+    A letter marked to go in both languages with one of them incomplete is refused unless
+    ``monolingual_reason`` says why it goes as it is: the reason, ``user`` and the time are then
+    recorded on the letter.
 
     Each cc organisation's main contact gets a copy marked as such, unless they are a recipient
     already. Sending twice (a double click, two tabs) is refused: only a draft can be sent (an
@@ -189,9 +211,14 @@ def letter_send(*, letter: Letter) -> Queued:
         if letter.status != Letter.Status.DRAFT:
             raise ValidationError(_("This letter has already been sent."))
         problems = letter_send_problems(letter)
-        if problems.refusals:
+        refusals = problems.refusals
+        monolingual_reason = monolingual_reason.strip()
+        if monolingual_reason:
+            refusals = [problem for problem in refusals if not problem.overridable]
+        if refusals:
             # All of them: the preview explains every one, warnings included.
             raise ValidationError(list(problems))
+        one_language = monolingual_reason and any(p.overridable for p in problems.refusals)
         people = list(letter_recipients(letter=letter).exclude(email=""))
         if not people:
             raise ValidationError(
@@ -207,9 +234,12 @@ def letter_send(*, letter: Letter) -> Queued:
         mails += [_mail(letter, c.person, c.organisation) for c in copies]
         ids = outbox.queue_many(mails)
         letter.status, letter.sent_at = Letter.Status.SENDING, timezone.now()
+        fields = ["status", "sent_at"]
+        if one_language:
+            fields += bilingual.record_one_language(letter, user=user, reason=monolingual_reason)
         # save() raises the version under the row lock: a draft form still open refuses to
         # save over the letter now.
-        letter.save(update_fields=["status", "sent_at"])
+        letter.save(update_fields=fields)
         queued = Queued(count=len(mails))
         transaction.on_commit(lambda: _dispatch(queued, ids))
     return queued

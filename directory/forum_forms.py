@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Forum, Membership, Organisation, Person
+from wrc.lib.dates import short_date
 
 DATE_WIDGET = forms.DateInput(
     attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m-%d"
@@ -126,6 +127,6 @@ class MembershipEndForm(forms.Form):
         if self.membership.joined_on and left_on < self.membership.joined_on:
             raise ValidationError(
                 _("The last day must be on or after the day they joined (%(joined)s)."),
-                params={"joined": self.membership.joined_on.strftime("%d/%m/%Y")},
+                params={"joined": short_date(self.membership.joined_on)},
             )
         return left_on

@@ -28,7 +28,7 @@ def clean_period(value: str) -> str:
 class DeliveryPlanForm(VersionedModelForm):
     class Meta:
         model = DeliveryPlan
-        fields = ["title_en", "title_cy", "period"]
+        fields = ["title_en", "title_cy", "period", "publish_bilingually"]
 
     def clean_period(self):
         return clean_period(self.cleaned_data["period"])
@@ -176,6 +176,12 @@ class PlanActionForm(VersionedModelForm):
         )
         self.fields["area"].empty_label = None
         self.fields["area"].label = _("Delivery area")
+        # An archived organisation is not offered as a new lead; one that leads the action
+        # already stays, so saving the action never drops it.
+        kept = [self.instance.lead_links.values("organisation")] if self.instance.pk else []
+        self.fields["lead_organisations"].queryset = Organisation.objects.for_choice(
+            *kept
+        ).order_by("name")
         if self.instance.pk:
             self.fields["lead_organisations"].initial = self.current_leads(self.instance)
 

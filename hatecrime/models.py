@@ -61,6 +61,13 @@ class DeliveryPlan(VersionedModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
     )
     source_document = models.CharField(max_length=255, blank=True, editable=False)
+    # A plan has no publishing step of its own: the mark makes the record page say what is
+    # still missing in either language.
+    publish_bilingually = models.BooleanField(
+        _("publish bilingually"),
+        default=False,
+        help_text=_("The plan is to be published in English and Welsh."),
+    )
     history = HistoricalRecords()
 
     objects = DeliveryPlanQuerySet.as_manager()

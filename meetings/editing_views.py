@@ -25,6 +25,7 @@ from meetings.models import Meeting
 from wrc import access
 from wrc.archiving import ArchiveView, counted
 from wrc.editing import StaleEditError, VersionedFormMixin, VersionedUpdateView
+from wrc.lib import bilingual
 from wrc.lib.numbering import next_number_after
 
 STEPS = (
@@ -97,6 +98,9 @@ class MeetingDetailsView(StaffOnlyMixin, VersionedUpdateView):
 
     def save_form(self, form):
         sequence_before = form.instance.ics_sequence
+        if form.one_language:
+            reason = form.cleaned_data["one_language_reason"]
+            bilingual.record_one_language(form.instance, user=self.request.user, reason=reason)
         meeting = form.save()
         # A moved or cancelled meeting changes when "before the next meeting" actions are due.
         refresh_next_meeting_due_dates(meeting.forum)

@@ -14,6 +14,7 @@ from directory.forms import limit_forum_choices
 from directory.models import Organisation, Person
 from meetings.models import AgendaItem, Attendance, Meeting
 from wrc.editing import VersionedModelForm
+from wrc.lib import bilingual
 
 DATETIME_WIDGET = forms.DateTimeInput(
     attrs={"type": "datetime-local", "class": "govuk-input govuk-input--width-20"},
@@ -56,6 +57,15 @@ class MeetingForm(VersionedModelForm):
             "is kept; any time and the end are ignored."
         ),
     )
+    one_language_reason = forms.CharField(
+        label=_("Reason for approving the notes in one language"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only when notes to be published bilingually cannot wait for the other language. "
+            "The reason, your name and the time are kept on the meeting."
+        ),
+    )
 
     class Meta:
         model = Meeting
@@ -69,6 +79,7 @@ class MeetingForm(VersionedModelForm):
             "online_link",
             "status",
             "notes_status",
+            "publish_bilingually",
         ]
         labels = {
             "forum": _("Forum"),
@@ -80,12 +91,16 @@ class MeetingForm(VersionedModelForm):
             "online_link": _("Online link"),
             "status": _("Status"),
             "notes_status": _("Notes"),
+            "publish_bilingually": _("Publish the notes bilingually"),
         }
         help_texts = {
             "title": _("Leave empty to use the forum's name."),
             "starts_at": _("Date and time, for example 17/03/2025 10:00"),
             "venue": _("Where people meet in person. Leave empty for an online-only meeting."),
             "notes_status": _("Forum members see the notes only once they are approved."),
+            "publish_bilingually": _(
+                "Approving the notes is refused until every item has its English and Welsh."
+            ),
         }
         field_classes = {"online_link": HttpsURLField}
         widgets = {
@@ -132,7 +147,35 @@ class MeetingForm(VersionedModelForm):
             self.add_error(
                 "venue", _("Enter a venue, an online platform or an online link, or more than one.")
             )
+        self.check_bilingual_approval(cleaned)
         return cleaned
+
+    # Set by clean(): the notes are approved in one language, for the reason given.
+    one_language = False
+
+    def check_bilingual_approval(self, cleaned):
+        """Notes marked to be published bilingually are approved only with both languages
+        complete, or with the reason they go in one language (recorded by the view)."""
+        approving = (
+            cleaned.get("notes_status") == Meeting.NotesStatus.APPROVED
+            and self.instance.notes_status != Meeting.NotesStatus.APPROVED
+        )
+        if not approving or not cleaned.get("publish_bilingually") or self.instance.pk is None:
+            return
+        gaps = bilingual.missing(self.instance)
+        if gaps.complete:
+            return
+        if cleaned.get("one_language_reason", "").strip():
+            self.one_language = True
+            return
+        self.add_error(
+            "notes_status",
+            _(
+                "These notes are to be published in English and Welsh. Complete both languages, "
+                "or give the reason for approving them in one language. %(missing)s"
+            )
+            % {"missing": gaps.describe()},
+        )
 
 
 def start_of_day(moment: datetime.datetime) -> datetime.datetime:

@@ -17,6 +17,7 @@ from directory.models import (
 )
 from search.vectors import search_vector_field
 from wrc import access
+from wrc.lib.bilingual import PublishedBilingually
 from wrc.lib.dates import long_date
 
 
@@ -76,7 +77,7 @@ class MeetingQuerySet(ArchivableQuerySet):
         return self.filter(forum__in=forums, pk=models.Subquery(first)).order_by("starts_at")
 
 
-class Meeting(ArchivableModel, VersionedModel):
+class Meeting(ArchivableModel, PublishedBilingually, VersionedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")

@@ -174,18 +174,21 @@ KINDS = {
 
 def kind_querysets(engine, user) -> dict:
     """Each kind's matches among the records ``user`` may see, best first, with what the
-    results page shows of each row."""
+    results page shows of each row. Archived records are left out, as from every list: their
+    pages stay, reached from what links to them."""
     return {
-        "meetings": engine.meetings(Meeting.objects.visible_to(user).select_related("forum")),
+        "meetings": engine.meetings(
+            Meeting.objects.visible_to(user).active().select_related("forum")
+        ),
         "actions": engine.actions(
-            ActionItem.objects.visible_to(user).select_related("meeting__forum")
+            ActionItem.objects.visible_to(user).active().select_related("meeting__forum")
         ),
         "plan_actions": engine.plan_actions(
             PlanAction.objects.filter(
                 plan__in=DeliveryPlan.objects.visible_to(user)
             ).select_related("plan")
         ),
-        "organisations": engine.organisations(Organisation.objects.all()),
+        "organisations": engine.organisations(Organisation.objects.active()),
     }
 
 

@@ -4,6 +4,7 @@ archived (hidden from lists, their pages and history kept)."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import ProtectedError
 from django.urls import reverse
@@ -14,6 +15,7 @@ from actions.models import ActionItem
 from correspondence.models import Letter
 from directory.forms import PersonForm
 from directory.models import Organisation
+from hatecrime.forms import PlanActionForm
 from hatecrime.models import PlanActionLead
 from meetings.models import Attendance, Meeting
 from tests import factories
@@ -353,3 +355,47 @@ def test_removing_an_enclosure_from_a_draft_asks_first(client, secretariat, sett
     assert remove_url in page.text
     client.post(remove_url)
     assert draft.enclosures.count() == 0
+
+
+def test_an_archived_organisation_is_not_offered_as_a_new_plan_lead_but_stays_where_it_leads(
+    led_organisation,
+):
+    organisation, lead, _letter, _action = led_organisation
+    plan = lead.action.plan
+    other = factories.OrganisationFactory(name="Still active")
+    organisation.archive()
+
+    new_action = PlanActionForm(plan=plan)
+    assert organisation not in new_action.fields["lead_organisations"].queryset
+    assert other in new_action.fields["lead_organisations"].queryset
+    with pytest.raises(ValidationError):  # nor taken when posted
+        new_action.fields["lead_organisations"].clean([str(organisation.pk)])
+
+    # Where it leads already it stays chosen, so saving the action keeps the link.
+    editing = PlanActionForm(instance=lead.action, plan=plan)
+    assert organisation in editing.fields["lead_organisations"].queryset
+    assert editing.fields["lead_organisations"].clean([str(organisation.pk)]).get() == organisation
+
+
+def test_search_leaves_out_archived_organisations_meetings_and_actions(client, official):
+    organisation = factories.OrganisationFactory(name="Zephyrine Trust")
+    meeting = factories.MeetingFactory(title="Zephyrine forum")
+    action = factories.ActionItemFactory(text="Write to the Zephyrine group.")
+
+    def found():
+        client.force_login(official)
+        groups = client.get(reverse("search:results"), {"q": "Zephyrine"}).context["groups"]
+        return {group.kind: list(group.results) for group in groups}
+
+    before = found()
+    assert organisation in before["organisations"]
+    assert meeting in before["meetings"]
+    assert action in before["actions"]
+
+    for record in (organisation, meeting, action):
+        record.archive()
+    after = found()
+    assert after["organisations"] == [] and after["meetings"] == [] and after["actions"] == []
+    # Their pages stay.
+    for record in (organisation, meeting, action):
+        assert client.get(record.get_absolute_url()).status_code == 200

@@ -5,6 +5,7 @@ the rule's input and checks that every place that shows it agrees."""
 import datetime
 import re
 import zoneinfo
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from django.utils import formats, translation
 from actions.forms import ActionItemForm, OwnerChoices
 from actions.models import ActionItem
 from actions.services import next_meeting_date
+from directory.templatetags.wrc_tags import meeting_day_and_time, meeting_when
 from meetings.models import Meeting
 from reminders.emails import long_date as reminder_long_date
 from reminders.models import ReminderKind
@@ -290,3 +292,55 @@ def test_a_date_reads_the_same_on_pages_in_emails_and_in_record_names(
     client.force_login(member)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     assert written in client.get(reverse("home")).text
+
+
+def project_templates():
+    """Every template file of the product: templates/ and each app's templates/."""
+    base = Path(settings.BASE_DIR)
+    folders = [base / "templates", *base.glob("*/templates")]
+    return sorted(path for folder in folders for path in folder.rglob("*") if path.is_file())
+
+
+DATE_FILTER = re.compile(r"""\|\s*(?:date|time)\s*:\s*["']([^"']*)["']""")
+
+
+def test_templates_name_their_date_formats_and_each_name_is_defined_in_english_and_welsh():
+    """A format spelt out in a template ("j F Y") would not follow wrc/formats; a name that no
+    format module defines would be printed letter by letter as a format of its own."""
+    from wrc.formats.cy import formats as welsh
+    from wrc.formats.en import formats as english
+
+    used = {
+        (path.relative_to(settings.BASE_DIR).as_posix(), name)
+        for path in project_templates()
+        for name in DATE_FILTER.findall(path.read_text(errors="replace"))
+    }
+    assert used
+    spelt_out = sorted(where for where in used if not re.fullmatch(r"[A-Z_]+", where[1]))
+    assert spelt_out == []
+    undefined = sorted(
+        where for where in used if not (hasattr(english, where[1]) and hasattr(welsh, where[1]))
+    )
+    assert undefined == []
+
+
+@pytest.mark.parametrize(
+    ("language", "notes_day", "invitation_day"),
+    [
+        ("en", "Monday 17th March 2025", "Monday 17 March 2025, 12:00"),
+        ("cy", "Dydd Llun 17 Mawrth 2025", "Dydd Llun 17 Mawrth 2025, 12:00"),
+    ],
+)
+def test_a_meetings_day_comes_from_the_format_modules(language, notes_day, invitation_day):
+    meeting = factories.MeetingFactory(
+        starts_at=at(datetime.date(2025, 3, 17), 12), ends_at=None, venue="", online_platform=""
+    )
+    with translation.override(language):
+        assert meeting_when(meeting).endswith(notes_day)
+        assert meeting_day_and_time(meeting) == invitation_day
+        assert (
+            Template('{{ day|date:"WEEKDAY_DATE_FORMAT" }}').render(
+                Context({"day": meeting.starts_at})
+            )
+            == invitation_day.split(",")[0]
+        )

@@ -47,7 +47,7 @@ def letter_date(letter):
     parts = []
     for language in versions or letter_languages(letter)[-1:]:
         with translation.override(language):
-            written = formats.date_format(letter.date, "j F Y")
+            written = formats.date_format(letter.date, "DATE_FORMAT")
         parts.append((language, written))
     return format_html(
         '<time datetime="{}">{}</time>',

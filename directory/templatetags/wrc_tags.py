@@ -5,7 +5,7 @@ import itertools
 
 from django import template
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -90,10 +90,7 @@ def meeting_when(meeting):
     For example "12:00 – 1:00 pm, Monday 17th March 2025 – Via Teams", or "Monday 17th March
     2025 (time not recorded) – Via Teams" when the notes gave only the date.
     """
-    # Translators: a date format (Django's "date" filter); English days take "17th", Welsh
-    # ones do not.
-    day_format = _("l jS F Y")
-    day = dateformat.format(timezone.localtime(meeting.starts_at), day_format)
+    day = formats.date_format(timezone.localtime(meeting.starts_at), "NOTES_DATE_FORMAT")
     if meeting.time_recorded:
         parts = [f"{meeting_times(meeting)}, {day}"]
     else:
@@ -121,10 +118,10 @@ def meeting_day_and_time(meeting):
     """The day and the start, as invitations write it: "Monday 17 March 2025, 12:00", or
     "Monday 17 March 2025 (time not recorded)". Uses the active time zone."""
     starts = timezone.localtime(meeting.starts_at)
-    day = dateformat.format(starts, "l j F Y")
+    day = formats.date_format(starts, "WEEKDAY_DATE_FORMAT")
     if not meeting.time_recorded:
         return f"{day} ({time_not_recorded()})"
-    return f"{day}, {dateformat.format(starts, 'H:i')}"
+    return f"{day}, {formats.time_format(starts, 'TIME_FORMAT')}"
 
 
 @register.simple_tag(takes_context=True)
