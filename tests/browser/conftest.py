@@ -88,6 +88,43 @@ def browser_page(chromium_path, monkeypatch):
 
 
 @pytest.fixture
+def browser(chromium_path, monkeypatch):
+    """One Chromium for a whole check; each role gets its own context and page."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the test body still
+    # talks to the database synchronously, which Django would otherwise refuse.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# The walk over the matrix, done once for the tests that read it (the narrow-screen and the axe
+# tests): loading every page is what takes the minutes, and the dataset is built the same way
+# for each test.
+_MATRIX_WALK = []
+
+
+@pytest.fixture
+def matrix_walk(request):
+    """What the walk over every page of the URL × role matrix found (pages.walk_matrix)."""
+    if not _MATRIX_WALK:
+        from tests.browser.pages import walk_matrix
+
+        browser = request.getfixturevalue("browser")
+        live_server = request.getfixturevalue("live_server")
+        world = request.getfixturevalue("world")
+        _MATRIX_WALK.append(walk_matrix(browser, live_server, world))
+    return _MATRIX_WALK[0]
+
+
+@pytest.fixture
 def screenshot(browser_page):
     """``screenshot("name")`` saves the whole page as test-artifacts/browser/NN-name.png."""
     taken = []

@@ -1,13 +1,13 @@
-"""Every main page, for every role, passes axe-core's WCAG 2.2 AA rules in a real Chromium.
+"""Every page, for every role, passes axe-core's WCAG 2.2 AA rules in a real Chromium.
 
-axe-core is vendored (tests/browser/vendor/axe.min.js), so no Node is needed at test time. Each
-page is also checked for what axe cannot judge: a unique, descriptive title, ``aria-current`` on
-the navigation item of the page's section, and the language of the language switch.
+axe-core is vendored (tests/browser/vendor/axe.min.js), so no Node is needed at test time. Every
+page of the URL × role matrix is checked at 320 and 1280 px in English and Welsh, on the walk it
+shares with the narrow-screen test (tests/browser/pages.py). The main pages are also checked for
+what axe cannot judge: a unique, descriptive title, ``aria-current`` on the navigation item of
+the page's section, and the language of the language switch.
 """
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,82 +21,21 @@ from directory.models import Membership, Organisation, OwnerRole, Person
 from hatecrime.models import DeliveryPlan, PlanAction
 from meetings.models import Meeting
 from tests import factories
-from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.pages import DESKTOP, describe_violations, new_context, run_axe
+from tests.test_permissions import world  # noqa: F401  (the matrix's dataset, as a fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery"
-AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
-# Served to the browser from a made-up address, so Chromium compiles it once and caches it.
-AXE_URL = "http://axe.invalid/axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-RUN_AXE = """async (tags) => {
-  const results = await axe.run(document, {
-    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
-  });
-  // A navigation item is the "page" itself, or "true" for the pages within its section.
-  const current = (a) => a.getAttribute("aria-current") === (
-    a.pathname === location.pathname ? "page" : "true") ? "" : " (wrong aria-current)";
-  const languageSwitch = document.querySelector("button[name=language]");
-  return {
-    violations: results.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.helpUrl,
-      targets: v.nodes.map((n) => n.target.join(" ")),
-    })),
-    title: document.title,
-    path: location.pathname + location.search,
-    lang: document.documentElement.lang,
-    current: [...document.querySelectorAll(".govuk-service-navigation a[aria-current]")].map(
-      (a) => a.textContent.trim() + current(a)),
-    switchLang: languageSwitch && languageSwitch.getAttribute("lang"),
-    switchText: languageSwitch && languageSwitch.textContent.trim(),
-  };
-}"""
-
-
-DESKTOP = {"width": 1280, "height": 800}
 # Targets too small or too close together (WCAG 2.2, 2.5.8) show on a phone's narrow screen.
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def browser(chromium_path, monkeypatch):
-    """One Chromium for the whole check; each role gets its own context and page."""
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the test body still
-    # talks to the database synchronously, which Django would otherwise refuse.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class Checker:
     """Visits pages as one user and collects every problem, so one run reports them all."""
 
     def __init__(self, browser, base_url, role, viewport=None):
-        # bypass_csp: axe is injected as a script the product's own pages would never allow.
-        self.context = browser.new_context(
-            locale="en-GB",
-            timezone_id="Europe/London",
-            bypass_csp=True,
-            viewport=viewport or DESKTOP,
-        )
-        self.context.set_default_timeout(10_000)
-        self.context.route(
-            AXE_URL,
-            lambda route: route.fulfill(
-                body=AXE_SOURCE,
-                content_type="text/javascript",
-                headers={"Cache-Control": "max-age=3600"},
-            ),
-        )
+        self.context = new_context(browser, viewport)
         self.page = self.context.new_page()
         self.base_url, self.role = base_url, role
         self.problems, self.titles = [], {}
@@ -117,13 +56,8 @@ class Checker:
         self.check(where, nav, names)
 
     def check(self, where, nav=None, names=(), language="en"):
-        self.page.add_script_tag(url=AXE_URL)
-        found = self.page.evaluate(RUN_AXE, WCAG_TAGS)
-        for violation in found["violations"]:
-            self.problems.append(
-                f"{where}: {violation['id']} ({violation['impact']}) "
-                f"{json.dumps(violation['targets'][:5])} {violation['help']}"
-            )
+        found = run_axe(self.page)
+        self.problems += describe_violations(where, found)
         title = found["title"]
         with translation.override(language):
             site = settings.SITE_NAME or str(translation.gettext("Forum records"))
@@ -304,3 +238,9 @@ def test_an_error_summary_is_announced_and_links_to_the_field(browser, live_serv
     checker.check("official /meetings/new/ with an error", "Meetings")
     checker.close()
     assert not checker.problems, "\n".join(checker.problems)
+
+
+def test_every_page_of_the_matrix_passes_axe_in_both_languages_at_both_widths(matrix_walk):
+    assert matrix_walk.loaded, "no page answered in HTML"
+    problems = matrix_walk.axe
+    assert not problems, f"{len(problems)} axe violations:\n" + "\n".join(problems)
