@@ -147,6 +147,8 @@ class LetterComposeForm(VersionedModelForm):
             limit_forum_choices(self.fields["forum"], forums)
         else:
             del self.fields["forum"]
+            # The helper laid the fields out before the forum was taken away.
+            self.helper.layout = FormHelper(self).layout
         # Imported letters may be Welsh only; a letter written here has English as well.
         for name in ("subject_en", "body_en"):
             if name in self.fields:
