@@ -9,34 +9,19 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from outbox.models import OutgoingMail
 from tests import factories
+from tests.migrating import migrate, models_at
 
 LEDGER = [("calendars", "0001_initial")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    if targets is None:
-        targets = executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    applied = [
-        key for key in executor.loader.applied_migrations if key in executor.loader.graph.nodes
-    ]
-    return executor.loader.project_state(applied).apps
-
-
 @pytest.fixture
 def ledger_apps(transactional_db):
-    apps = migrate(LEDGER)
-    try:
+    with models_at(LEDGER) as apps:
         yield apps
-    finally:
-        migrate(None)
 
 
 @pytest.mark.django_db(transaction=True)

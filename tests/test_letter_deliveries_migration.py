@@ -10,32 +10,18 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, models_at
 
 WITH_DELIVERIES = [("correspondence", "0004_delivery_copy_to")]
 AT = datetime.datetime(2025, 1, 30, 9, 0, tzinfo=datetime.UTC)
 STATUSES = ["queued", "sending", "sent", "failed", "uncertain"]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    if targets is None:
-        targets = executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    applied = [
-        key for key in executor.loader.applied_migrations if key in executor.loader.graph.nodes
-    ]
-    return executor.loader.project_state(applied).apps
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    apps = migrate(WITH_DELIVERIES)
-    try:
+    with models_at(WITH_DELIVERIES) as apps:
         yield apps
-    finally:
-        migrate(None)
 
 
 def make_deliveries(apps) -> list[dict]:

@@ -10,8 +10,8 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, models_at
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 # The schema before forums: every app at the migration before its forum migrations.
@@ -37,27 +37,10 @@ RECORDS = [
 ]
 
 
-def migrate(targets):
-    """Migrate to ``targets`` (None: the latest) and return the models of the database's
-    schema then: every app, as far as its applied migrations go."""
-    executor = MigrationExecutor(connection)
-    if targets is None:
-        targets = executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()  # what was applied has changed
-    applied = [
-        key for key in executor.loader.applied_migrations if key in executor.loader.graph.nodes
-    ]
-    return executor.loader.project_state(applied).apps
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    apps = migrate(BEFORE_FORUMS)
-    try:
+    with models_at(BEFORE_FORUMS) as apps:
         yield apps
-    finally:
-        migrate(None)
 
 
 def values(apps):

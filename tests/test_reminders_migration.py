@@ -11,34 +11,18 @@ import uuid
 import zoneinfo
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from tests import factories
+from tests.migrating import migrate, models_at
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 BEFORE_OUTBOX = [("reminders", "0001_initial")]
 
 
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    if targets is None:
-        targets = executor.loader.graph.leaf_nodes()
-    executor.migrate(targets)
-    executor.loader.build_graph()
-    applied = [
-        key for key in executor.loader.applied_migrations if key in executor.loader.graph.nodes
-    ]
-    return executor.loader.project_state(applied).apps
-
-
 @pytest.fixture
 def old_apps(transactional_db):
-    apps = migrate(BEFORE_OUTBOX)
-    try:
+    with models_at(BEFORE_OUTBOX) as apps:
         yield apps
-    finally:
-        migrate(None)
 
 
 def at(day, hour):
