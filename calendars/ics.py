@@ -129,7 +129,7 @@ def meeting_event(meeting, *, attendee=None, agenda_titles=()) -> Event:
     event.add("dtstamp", timezone.now().astimezone(datetime.UTC))
     event.add("dtstart", starts)
     event.add("dtend", ends)
-    event.add("summary", meeting.title or meeting.forum.name)
+    event.add("summary", meeting.title or meeting.forum.local_name)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     # An all-day entry of unknown hours would mark the whole day busy: it is shown, not blocked.
     busy = not cancelled and meeting.time_recorded

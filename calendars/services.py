@@ -82,7 +82,6 @@ def _context(meeting: Meeting, person: Person, *, updated: bool) -> dict:
         "updated": updated,
         "where": ics.meeting_location(meeting),
         "agenda": ics.agenda_titles_of(meeting, language),
-        "FORUM_NAME": settings.FORUM_NAME,
     }
 
 
