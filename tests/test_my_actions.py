@@ -2,6 +2,7 @@
 report progress; nobody changes an action that is not theirs unless they are staff."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -326,3 +327,19 @@ def test_the_update_page_makes_the_same_number_of_queries_however_many_updates(c
         return reverse("actions:update", args=[action.pk]), "Counted."
 
     query_counts.assert_constant(client, member, with_updates)
+
+
+def test_an_own_action_from_draft_notes_opens_and_is_listed_with_a_working_link(
+    client, member, person
+):
+    """The member owns the action although the meeting's notes are still a draft: My actions
+    lists it, and its link opens the action rather than a 404."""
+    draft = factories.MeetingFactory(notes_status="draft")
+    own = factories.ActionItemFactory(meeting=draft, owner_person=person, text="Own in draft.")
+    client.force_login(member)
+    listing = client.get(reverse("actions:mine")).content.decode()
+    assert "Own in draft." in listing
+    for href in re.findall(r'href="([^"]+)"', listing):
+        if href in (own.get_absolute_url(), reverse("actions:update", args=[own.pk])):
+            assert client.get(href).status_code == 200, href
+    assert own.get_absolute_url() in listing or reverse("actions:update", args=[own.pk]) in listing
