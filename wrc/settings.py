@@ -303,6 +303,13 @@ CELERY_BEAT_SCHEDULE["outbox-sweep"] = {
     "task": "outbox.tasks.sweep_outbox",
     "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
 }
+# Progress returns: each morning, chase the lead organisations whose returns are due within this
+# many days or overdue (each stage once per period and organisation, however often it runs).
+PROGRESS_RETURN_REMINDER_DAYS = env.int("PROGRESS_RETURN_REMINDER_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["progress-return-reminders"] = {
+    "task": "progress.tasks.send_progress_return_reminders",
+    "schedule": crontab(hour=7, minute=45),
+}
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=60.0)
 OUTBOX_SENDING_TIMEOUT_SECONDS = env.int("OUTBOX_SENDING_TIMEOUT_SECONDS", default=600)
