@@ -51,8 +51,14 @@ def all_done(letter):
 
 
 def wait_for_letter(letter, worker, timeout=60):
-    """Until no copy of ``letter`` is queued or sending; the worker's log if it never ends."""
-    wait_until(lambda: all_done(letter), timeout=timeout, message=worker.log)
+    """Until no copy of ``letter`` is queued or sending and the worker has marked the letter
+    itself finished (a moment after its last copy); the worker's log if it never ends."""
+
+    def finished():
+        still_sending = Letter.objects.filter(pk=letter.pk, status=Letter.Status.SENDING)
+        return all_done(letter) and not still_sending.exists()
+
+    wait_until(finished, timeout=timeout, message=worker.log)
 
 
 def report(letter) -> str:
