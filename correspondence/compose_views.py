@@ -249,7 +249,8 @@ def _render_outbox_letter(request, letter, *, settle_form, status=200):
     counts = mails.status_counts()
     pending = counts[OutgoingMail.Status.QUEUED] + counts[OutgoingMail.Status.SENDING] > 0
     if not pending and letter.status == Letter.Status.SENDING:
-        # Nothing left to send, but the last copy's worker stopped before marking the letter.
+        # Nothing left to send, but the last copy's worker stopped before marking the letter
+        # and the sweeper has not caught up yet: the page shows it as it is.
         if sending.letter_mark_sent(letter_id=letter.pk):
             letter.status = Letter.Status.SENT
     rows = list(

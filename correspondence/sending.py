@@ -316,9 +316,19 @@ def letter_finish_if_done(*, letter_id: int) -> bool:
 def letter_mark_sent(*, letter_id: int) -> bool:
     """Mark a letter being sent as sent, in one conditional update that does nothing while a
     copy of it is still waiting or being sent."""
+    return bool(_sent_letters(Letter.objects.filter(pk=letter_id)))
+
+
+def letters_catch_up() -> int:
+    """The sweeper's catch-up: letters still "sending" with nothing left to send (the worker
+    of their last copy stopped before marking them) are marked sent."""
+    return _sent_letters(Letter.objects.all())
+
+
+def _sent_letters(letters) -> int:
     pending = OutgoingMail.objects.pending().filter(kind=KIND, letter=OuterRef("pk"))
-    return bool(
-        Letter.objects.filter(pk=letter_id, status=Letter.Status.SENDING)
+    return (
+        letters.filter(status=Letter.Status.SENDING)
         .filter(~Exists(pending))
         .update(status=Letter.Status.SENT)
     )

@@ -26,6 +26,12 @@ FINISHERS: dict[str, str] = {
     Kind.LETTER: "correspondence.sending.letters_finished",
 }
 
+# Run by the sweeper: what a finisher would have done for rows whose worker stopped between
+# finishing the row and calling the finisher.
+CATCH_UPS: dict[str, str] = {
+    Kind.LETTER: "correspondence.sending.letters_catch_up",
+}
+
 
 def build(mail: OutgoingMail):
     from outbox.email import compose
@@ -39,6 +45,11 @@ def build(mail: OutgoingMail):
 def finished(kind: str, mails: list[OutgoingMail]) -> None:
     if mails and (finisher := FINISHERS.get(kind)):
         import_string(finisher)(mails)
+
+
+def catch_up() -> None:
+    for catch_up_path in CATCH_UPS.values():
+        import_string(catch_up_path)()
 
 
 def notification_build(mail: OutgoingMail):

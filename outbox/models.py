@@ -44,10 +44,8 @@ class OutgoingMailQuerySet(models.QuerySet):
 
         if not access.is_staff_role(user):
             return self.none()
-        scope = access.forum_scope(user)
-        if scope.every_forum:
-            return self
-        return self.filter(forum_id__in=scope.staff)
+        # The forums the user keeps the records of; a message of no forum is in none of them.
+        return self.filter(access.managed_forums_q(user))
 
 
 class OutgoingMail(models.Model):

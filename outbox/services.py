@@ -312,6 +312,7 @@ def sweep(
         reason=_("The worker stopped while sending: the mail server may have accepted it."),
     )
     _finished_by_kind(stuck_rows)
+    builders.catch_up()
     stale = OutgoingMail.objects.filter(status=Status.QUEUED, enqueued_at__lte=now - queue_stale)
     requeued = enqueue(list(stale.values_list("pk", flat=True)[:SWEEP_BATCH]))
     return SweepResult(uncertain=uncertain, requeued=requeued)

@@ -166,3 +166,30 @@ def test_through_a_real_worker_each_person_gets_one(celery_worker_process, smtp_
     )
     assert smtp_server.count_by_recipient() == {person.email.lower(): 1 for person in people}
     assert OutgoingMail.objects.status_counts()[Status.SENT] == 5
+
+
+def test_the_sweeper_marks_a_letter_sent_whose_last_worker_stopped_before_doing_so(db):
+    """The last copy was sent, but its worker died before the letter was marked: the sweeper
+    catches up, and leaves a letter with a copy still queued as it is."""
+    from correspondence.models import Letter
+
+    done = factories.LetterFactory(status=Letter.Status.SENDING)
+    waiting = factories.LetterFactory(status=Letter.Status.SENDING)
+    for letter, status in ((done, Status.SENT), (waiting, Status.QUEUED)):
+        person = factories.PersonFactory()
+        OutgoingMail.objects.create(
+            kind=OutgoingMail.Kind.LETTER,
+            key=f"letter:{letter.pk}:person:{person.pk}",
+            letter=letter,
+            person=person,
+            email=person.email,
+            language="en",
+            status=status,
+        )
+
+    services.sweep(queue_stale=timedelta(days=1))
+
+    done.refresh_from_db()
+    waiting.refresh_from_db()
+    assert done.status == Letter.Status.SENT
+    assert waiting.status == Letter.Status.SENDING
